@@ -1,0 +1,1 @@
+"""Storage and scheduling adapters: SQLModel tables, the database, the sweep job."""

@@ -1,0 +1,86 @@
+"""The database: one SQLite file by default, PostgreSQL by URL.
+
+SQLite writes use ``BEGIN IMMEDIATE`` so a read-then-write transaction takes the write
+lock up front instead of failing on upgrade with "database is locked" (a deferred BEGIN
+ignores busy_timeout in that case); reads use a second engine with a plain BEGIN so
+readers never queue behind the writer in WAL mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+from sqlmodel import SQLModel
+
+from workflow.adapters import tables  # noqa: F401  (registers the tables)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself
+    cursor = dbapi_conn.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "busy_timeout=10000",
+        "foreign_keys=ON",
+        "synchronous=NORMAL",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_pragmas)
+
+    def begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    event.listen(engine, "begin", begin)
+    return engine
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.writer = _sqlite_engine(url, immediate=True)
+            self.reader = _sqlite_engine(url, immediate=False)
+        else:
+            self.writer = create_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+            self.reader = self.writer
+
+    @classmethod
+    def unpooled(cls, url: str) -> Database:
+        """For short-lived tools (CLI verify, migrations) that must not keep connections."""
+        db = cls.__new__(cls)
+        db.url = url
+        db.is_sqlite = url.startswith("sqlite")
+        db.writer = create_engine(url, poolclass=NullPool)
+        db.reader = db.writer
+        return db
+
+    def create_all(self) -> None:
+        """Create missing tables (tests, the zero-set-up default); Alembic owns upgrades."""
+        SQLModel.metadata.create_all(self.writer)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with self.writer.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.reader.begin() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()

@@ -1,0 +1,240 @@
+"""Reading and writing cases, their events and their projections with SQLAlchemy Core.
+
+Core rather than ORM sessions on the write path: a transition writes a handful of rows,
+and the ORM's unit-of-work bookkeeping would cost more than the writes themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, insert, select, update
+from sqlmodel import SQLModel
+
+from workflow.domain.case import Case
+from workflow.domain.errors import VersionConflict
+from workflow.domain.events import Event
+from workflow.services.registration import PersonalRecord
+from workflow.services.timers import plan_timers
+
+_T = SQLModel.metadata.tables
+CASES: Table = _T["cases"]
+EVENTS: Table = _T["events"]
+DEADLINES: Table = _T["deadlines"]
+TIMERS: Table = _T["timers"]
+PERSONAL: Table = _T["personal_data"]
+COUNTERS: Table = _T["counters"]
+UNITS: Table = _T["units"]
+
+
+def load_case(conn: Connection, case_id: str) -> Case | None:
+    doc = conn.execute(select(CASES.c.doc).where(CASES.c.id == case_id)).scalar_one_or_none()
+    return Case.from_doc(doc) if doc is not None else None
+
+
+def load_events(conn: Connection, case_id: str, *, up_to: datetime | None = None) -> list[Event]:
+    query = select(EVENTS).where(EVENTS.c.case_id == case_id).order_by(EVENTS.c.seq)
+    if up_to is not None:
+        query = query.where(EVENTS.c.recorded_at <= up_to)
+    return [event_from_row(r._mapping) for r in conn.execute(query)]
+
+
+def event_from_row(row: Any) -> Event:
+    return Event(
+        case_id=row["case_id"],
+        seq=row["seq"],
+        type=row["type"],
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        actor=row["actor"],
+        unit=row["unit"],
+        payload=row["payload"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+def next_number(conn: Connection, year: int) -> str:
+    name = f"case-number-{year}"
+    updated = conn.execute(
+        update(COUNTERS)
+        .where(COUNTERS.c.name == name)
+        .values(value=COUNTERS.c.value + 1)
+        .returning(COUNTERS.c.value)
+    ).scalar_one_or_none()
+    if updated is None:
+        conn.execute(insert(COUNTERS).values(name=name, value=1))
+        updated = 1
+    return f"XF{year}{updated:08d}"
+
+
+def unit_path(conn: Connection, code: str) -> str:
+    path = conn.execute(select(UNITS.c.path).where(UNITS.c.code == code)).scalar_one_or_none()
+    return path if path is not None else f"/{code}/"
+
+
+def save(
+    conn: Connection,
+    case: Case,
+    events: Sequence[Event],
+    *,
+    expected_version: int | None,
+    now: datetime,
+    warning_days: int,
+    timer_id: str | None = None,
+    personal: Iterable[PersonalRecord] = (),
+) -> None:
+    """Append events and write the projection, or raise VersionConflict and write nothing."""
+    conn.execute(insert(EVENTS), [_event_row(e, timer_id) for e in events])
+    values = _case_values(conn, case, now)
+    if expected_version is None:
+        conn.execute(insert(CASES).values(id=case.id, **values))
+    else:
+        result = conn.execute(
+            update(CASES)
+            .where(and_(CASES.c.id == case.id, CASES.c.version == expected_version))
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            raise VersionConflict(
+                f"case {case.id} changed meanwhile (expected version {expected_version})",
+                expected_version=expected_version,
+            )
+    if personal:
+        conn.execute(
+            insert(PERSONAL),
+            [
+                {
+                    "case_id": case.id,
+                    "ref": p.ref,
+                    "salt": p.salt,
+                    "digest": p.digest,
+                    "data": p.data,
+                }
+                for p in personal
+            ],
+        )
+    _sync_deadlines(conn, case, events, warning_days)
+
+
+def _event_row(event: Event, timer_id: str | None) -> dict[str, Any]:
+    return {
+        "case_id": event.case_id,
+        "seq": event.seq,
+        "type": event.type,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+        "actor": event.actor,
+        "unit": event.unit,
+        "payload": event.payload,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+        "timer_id": timer_id,
+    }
+
+
+def _case_values(conn: Connection, case: Case, now: datetime) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "state": case.state,
+        "version": case.version,
+        "chart": case.chart,
+        "rule_set": case.rule_set,
+        "channel": case.channel,
+        "intake_unit": case.intake_unit,
+        "holder_unit": case.holder_unit,
+        "holder_path": unit_path(conn, case.holder_unit),
+        "received_at": case.received_at,
+        "overdue": case.overdue,
+        "last_hash": case.last_hash,
+        "last_occurred_at": case.last_occurred_at,
+        "updated_at": now,
+        "doc": case.to_doc(),
+    }
+
+
+def _touched(events: Sequence[Event]) -> set[str]:
+    ids: set[str] = set()
+    for event in events:
+        clocks = event.payload.get("clocks", {})
+        ids.update(d["id"] for d in clocks.get("opened", []))
+        ids.update(d["id"] for d in clocks.get("changed", []))
+        ids.update(d["id"] for d in clocks.get("closed", []))
+        if "deadline_id" in event.payload:
+            ids.add(event.payload["deadline_id"])
+    return ids
+
+
+def _sync_deadlines(
+    conn: Connection, case: Case, events: Sequence[Event], warning_days: int
+) -> None:
+    touched = _touched(events)
+    if not touched:
+        return
+    existing = set(
+        conn.execute(select(DEADLINES.c.id).where(DEADLINES.c.id.in_(touched))).scalars()
+    )
+    for deadline in (d for d in case.deadlines if d.id in touched):
+        row = {
+            "case_id": case.id,
+            "rule": deadline.rule,
+            "rule_set": deadline.rule_set,
+            "article": deadline.article,
+            "kind": deadline.kind,
+            "responsible_unit": deadline.responsible_unit,
+            "responsible_path": unit_path(conn, deadline.responsible_unit),
+            "trigger_on": deadline.trigger_on,
+            "due_on": deadline.due_on,
+            "status": deadline.status,
+            "provisional": deadline.provisional,
+            "met_on": deadline.met_on,
+            "breached_on": deadline.breached_on,
+        }
+        if deadline.id in existing:
+            conn.execute(update(DEADLINES).where(DEADLINES.c.id == deadline.id).values(**row))
+        else:
+            conn.execute(insert(DEADLINES).values(id=deadline.id, **row))
+    _sync_timers(conn, case, touched, warning_days)
+
+
+def _sync_timers(conn: Connection, case: Case, touched: set[str], warning_days: int) -> None:
+    wanted = {
+        plan.id: plan
+        for d in case.deadlines
+        if d.id in touched
+        for plan in plan_timers(case.id, d, warning_days)
+    }
+    pending = set(
+        conn.execute(
+            select(TIMERS.c.id).where(
+                and_(TIMERS.c.deadline_id.in_(touched), TIMERS.c.status == "pending")
+            )
+        ).scalars()
+    )
+    stale = pending - wanted.keys()
+    if stale:
+        conn.execute(update(TIMERS).where(TIMERS.c.id.in_(stale)).values(status="cancelled"))
+    fresh = [p for key, p in wanted.items() if key not in pending]
+    if fresh:
+        known = set(
+            conn.execute(
+                select(TIMERS.c.id).where(TIMERS.c.id.in_([p.id for p in fresh]))
+            ).scalars()
+        )
+        rows = [
+            {
+                "id": p.id,
+                "case_id": p.case_id,
+                "deadline_id": p.deadline_id,
+                "kind": p.kind,
+                "due_at": p.due_at,
+                "status": "pending",
+                "attempts": 0,
+            }
+            for p in fresh
+            if p.id not in known
+        ]
+        if rows:
+            conn.execute(insert(TIMERS), rows)

@@ -1,0 +1,100 @@
+"""The composition root: the one place that builds and wires everything.
+
+Called by the API's lifespan, the scheduler process and the CLI; nothing connects or
+loads at import time.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rules import RuleBook, WorkingCalendar, default_calendar, default_rule_book
+from rules.calendar_sources import parse_year_file
+from rules.rulesets import apply_overlay
+from workflow.adapters.database import Database
+from workflow.adapters.units import SqlUnitDirectory
+from workflow.config import Settings
+from workflow.domain.clock import Clock, SimulatedClock, SystemClock
+from workflow.petitions import PetitionService
+from workflow.services.conditions import CONDITIONS
+from workflow.services.engine import Engine, EngineSettings
+from workflow.services.guards import GUARDS
+from workflow.statechart import Chart, NameRegistry, load_chart
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    clock: Clock
+    chart: Chart
+    engine: Engine
+    units: SqlUnitDirectory
+    petitions: PetitionService
+
+
+def build_rule_book(settings: Settings) -> RuleBook:
+    book = default_rule_book()
+    sets = list(book.all)
+    for path in settings.rule_overlays:
+        overlay = tomllib.loads(path.read_text(encoding="utf-8"))
+        base = book.get(str(overlay.get("base", "xinfang-2022")))
+        sets.append(apply_overlay(base, overlay))
+    return RuleBook(sets)
+
+
+def build_calendar(settings: Settings, db: Database) -> WorkingCalendar:
+    from sqlalchemy import select
+
+    from workflow.adapters.tables import CalendarYearRow
+
+    extra = []
+    if settings.calendar_dir is not None:
+        for path in sorted(settings.calendar_dir.glob("*.toml")):
+            extra.append(parse_year_file(path.read_text(encoding="utf-8")))
+    with db.read() as conn:
+        table = CalendarYearRow.__table__  # type: ignore[attr-defined]
+        for text in conn.execute(select(table.c.text).order_by(table.c.year)).scalars():
+            extra.append(parse_year_file(text))
+    return default_calendar(extra)
+
+
+def registry(rule_book: RuleBook) -> NameRegistry:
+    rule_ids = {r for rs in rule_book.all for r in rs.rules}
+    return NameRegistry(
+        guards=frozenset(GUARDS), conditions=frozenset(CONDITIONS), rules=frozenset(rule_ids)
+    )
+
+
+def build_clock(settings: Settings) -> Clock:
+    if settings.clock == "simulated":
+        start = (
+            datetime.fromisoformat(settings.simulated_start)
+            if settings.simulated_start
+            else SystemClock().now()
+        )
+        return SimulatedClock(start if start.tzinfo else start.replace(tzinfo=UTC))
+    return SystemClock()
+
+
+def bootstrap(
+    settings: Settings, *, clock: Clock | None = None, create_schema: bool = True
+) -> Container:
+    db = Database(settings.database_url)
+    if create_schema:
+        db.create_all()
+    rule_book = build_rule_book(settings)
+    chart = load_chart(settings.statechart, registry(rule_book))
+    units = SqlUnitDirectory(db)
+    engine = Engine(
+        chart,
+        rule_book,
+        build_calendar(settings, db),
+        units,
+        EngineSettings(warning_days=settings.warning_days),
+    )
+    clock = clock or build_clock(settings)
+    petitions = PetitionService(db, engine, clock)
+    return Container(settings, db, clock, chart, engine, units, petitions)

@@ -1,0 +1,47 @@
+"""Settings from flags or the environment (prefix ``PETITIONFLOW_``), read once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPO = Path(__file__).resolve().parents[2]
+DEFAULT_CHART = _REPO / "statecharts" / "petition.yaml"
+DEV_SECRET = "petitionflow-development-secret-change-me-0123456789"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PETITIONFLOW_", extra="forbid")
+
+    database_url: str = "sqlite:///./petitionflow.db"
+    statechart: Path = DEFAULT_CHART
+    calendar_dir: Path | None = Field(
+        default=None, description="Extra calendar override files (one TOML per year)."
+    )
+    rule_overlays: list[Path] = Field(default_factory=list)
+    jwt_secret: str = DEV_SECRET
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_audience: str = "petitionflow"
+    jwt_issuer: str = "petitionflow"
+    token_ttl_seconds: int = Field(default=8 * 3600, ge=60)
+    clock: Literal["system", "simulated"] = "system"
+    simulated_start: str | None = None
+    scheduler: bool = True
+    sweep_interval_seconds: float = Field(default=30.0, gt=0)
+    sweep_batch: int = Field(default=500, ge=1, le=10000)
+    warning_days: int = Field(default=3, ge=0, le=30)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_page_size: int = Field(default=200, ge=1, le=1000)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_json: bool = True
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _secret_long_enough(cls, value: str) -> str:
+        if len(value) < 32:
+            raise ValueError("jwt_secret must be at least 32 characters")
+        return value

@@ -1,0 +1,1 @@
+"""The petition domain: plain data and errors, free of frameworks and storage."""

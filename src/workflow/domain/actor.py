@@ -1,0 +1,25 @@
+"""Who is acting: the authenticated principal, as the domain needs it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    REGISTRAR = "registrar"
+    HANDLER = "handler"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    sub: str
+    role: Role
+    unit: str
+
+
+SYSTEM_ACTOR = Actor(sub="system", role=Role.SYSTEM, unit="system")

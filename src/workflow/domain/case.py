@@ -1,0 +1,159 @@
+"""The case projection: the current state of one matter, folded from its events.
+
+It is plain data. Every field is written only by the fold (``workflow.services.fold``),
+never by a handler directly, so replaying the events gives the same case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass
+class Deadline:
+    """One running or finished clock, as the rules computed it."""
+
+    id: str
+    rule: str
+    rule_set: str
+    article: str
+    kind: str  # obligation | window
+    state: str  # the chart state whose timer armed it
+    responsible_unit: str
+    trigger_on: date
+    starts_on: date
+    period_days: int
+    due_on: date
+    status: str  # pending | paused | met | breached | lapsed | cancelled
+    provisional: bool
+    explanation: list[str]
+    extension_days: int = 0
+    times_extended: int = 0
+    pauses: list[tuple[date, date]] = field(default_factory=list)
+    paused_since: date | None = None
+    met_on: date | None = None
+    breached_on: date | None = None
+    warned: bool = False
+
+    @property
+    def open(self) -> bool:
+        return self.status in ("pending", "paused") or (
+            self.status == "breached" and self.met_on is None
+        )
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = asdict(self)
+        for key in ("trigger_on", "starts_on", "due_on", "paused_since", "met_on", "breached_on"):
+            value = doc[key]
+            doc[key] = value.isoformat() if value is not None else None
+        doc["pauses"] = [[a.isoformat(), b.isoformat()] for a, b in self.pauses]
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Deadline:
+        data = dict(doc)
+        for key in ("trigger_on", "starts_on", "due_on", "paused_since", "met_on", "breached_on"):
+            if data.get(key) is not None:
+                data[key] = date.fromisoformat(data[key])
+        data["pauses"] = [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in data["pauses"]]
+        return cls(**data)
+
+
+# Fields a "set" effect in an event may write; anything else in an event is a bug.
+SETTABLE = frozenset(
+    {
+        "holder_unit",
+        "classification",
+        "transferred_by",
+        "transfer_mode",
+        "accepted_on",
+        "replied_by",
+        "reply",
+        "reviewed_by",
+        "review",
+        "re_review",
+        "hearing_open",
+        "decline",
+        "withdrawal",
+        "diverted_to",
+        "closed_on",
+        "objection",
+    }
+)
+
+
+@dataclass
+class Case:
+    id: str
+    number: str
+    chart: str
+    rule_set: str
+    state: str
+    version: int
+    channel: str
+    received_at: datetime
+    intake_unit: str
+    holder_unit: str
+    location_unit: str | None
+    subject: str
+    content: str
+    headcount: int
+    representatives: int
+    petitioners: list[dict[str, str]]
+    last_hash: str
+    last_occurred_at: datetime
+    classification: dict[str, Any] | None = None
+    transferred_by: str | None = None
+    transfer_mode: str | None = None
+    accepted_on: str | None = None
+    replied_by: str | None = None
+    reply: dict[str, Any] | None = None
+    reviewed_by: str | None = None
+    review: dict[str, Any] | None = None
+    re_review: dict[str, Any] | None = None
+    hearing_open: str | None = None
+    hearings: list[dict[str, Any]] = field(default_factory=list)
+    evaluations: list[dict[str, Any]] = field(default_factory=list)
+    extensions: list[dict[str, Any]] = field(default_factory=list)
+    decline: dict[str, Any] | None = None
+    withdrawal: dict[str, Any] | None = None
+    objection: dict[str, Any] | None = None
+    diverted_to: str | None = None
+    closed_on: str | None = None
+    units_involved: list[str] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> bool:
+        """Some obligation has breached its deadline and is still not met."""
+        return any(d.status == "breached" and d.met_on is None for d in self.deadlines)
+
+    def deadline(self, deadline_id: str) -> Deadline:
+        for d in self.deadlines:
+            if d.id == deadline_id:
+                return d
+        raise KeyError(deadline_id)
+
+    def open_deadlines(self, rule: str | None = None) -> list[Deadline]:
+        return [d for d in self.deadlines if d.open and (rule is None or d.rule == rule)]
+
+    def latest(self, rule: str) -> Deadline | None:
+        found = [d for d in self.deadlines if d.rule == rule]
+        return found[-1] if found else None
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["received_at"] = self.received_at.isoformat()
+        doc["last_occurred_at"] = self.last_occurred_at.isoformat()
+        doc["deadlines"] = [d.to_doc() for d in self.deadlines]
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Case:
+        data = dict(doc)
+        data["received_at"] = datetime.fromisoformat(data["received_at"])
+        data["last_occurred_at"] = datetime.fromisoformat(data["last_occurred_at"])
+        data["deadlines"] = [Deadline.from_doc(d) for d in data["deadlines"]]
+        return cls(**data)

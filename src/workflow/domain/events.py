@@ -1,0 +1,83 @@
+"""Events: the truth of a case, chained by SHA-256.
+
+The hash covers a canonical JSON encoding (sorted keys, no whitespace, UTF-8, times in
+UTC with microseconds), so the same event always hashes the same on any database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def canonical_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("event times must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(frozen=True)
+class Event:
+    case_id: str
+    seq: int
+    type: str
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: str
+    unit: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "seq": self.seq,
+            "type": self.type,
+            "occurred_at": canonical_time(self.occurred_at),
+            "recorded_at": canonical_time(self.recorded_at),
+            "actor": self.actor,
+            "unit": self.unit,
+            "payload": self.payload,
+            "prev_hash": self.prev_hash,
+        }
+
+    def computed_hash(self) -> str:
+        return hashlib.sha256(canonical_json(self.body())).hexdigest()
+
+
+def seal(
+    *,
+    case_id: str,
+    seq: int,
+    type: str,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    unit: str,
+    payload: dict[str, Any],
+    prev_hash: str,
+) -> Event:
+    """Build an event and compute its hash over the canonical body."""
+    draft = Event(case_id, seq, type, occurred_at, recorded_at, actor, unit, payload, prev_hash, "")
+    return Event(
+        case_id,
+        seq,
+        type,
+        occurred_at,
+        recorded_at,
+        actor,
+        unit,
+        payload,
+        prev_hash,
+        draft.computed_hash(),
+    )

@@ -1,0 +1,35 @@
+"""The organisation tree as the domain sees it: who a unit is and who is above it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from rules.classification import UnitKind
+
+
+class UnitLevel(StrEnum):
+    NATIONAL = "national"
+    PROVINCIAL = "provincial"
+    MUNICIPAL = "municipal"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    level: UnitLevel
+    kind: UnitKind
+    parent: str | None
+    path: str
+
+    def contains(self, other: Unit) -> bool:
+        """True when ``other`` is this unit or lies anywhere below it."""
+        return other.path.startswith(self.path)
+
+
+class UnitDirectory(Protocol):
+    def get(self, code: str) -> Unit | None: ...

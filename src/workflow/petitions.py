@@ -1,0 +1,140 @@
+"""The petition service: one unit of work per command, side effects after commit.
+
+Load the case, decide the event, fold it into the projection, write events and
+projection in one transaction guarded by the case version; then notify listeners.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from rules.time import local_date
+from workflow.adapters import repository as repo
+from workflow.adapters.database import Database
+from workflow.domain.actions import Action, Register
+from workflow.domain.actor import Actor
+from workflow.domain.case import Case
+from workflow.domain.clock import Clock
+from workflow.domain.errors import IntegrityFailure, NotFound, VersionConflict
+from workflow.domain.events import Event
+from workflow.services.decide import decide_action
+from workflow.services.engine import Engine
+from workflow.services.fold import apply
+from workflow.services.registration import decide_registration
+
+Listener = Callable[[Case, list[Event]], None]
+
+
+@dataclass(frozen=True)
+class Replay:
+    case: Case | None
+    as_of: datetime
+    events: int
+    matches_projection: bool
+
+
+class PetitionService:
+    def __init__(self, db: Database, engine: Engine, clock: Clock) -> None:
+        self.db = db
+        self.engine = engine
+        self.clock = clock
+        self.listeners: list[Listener] = []
+
+    def register(self, command: Register, actor: Actor) -> Case:
+        now = self.clock.now()
+        with self.db.write() as conn:
+            year = local_date(command.received_at or now).year
+            event, personal = decide_registration(
+                self.engine,
+                command,
+                actor,
+                now,
+                case_id=uuid.uuid4().hex,
+                number=repo.next_number(conn, year),
+            )
+            case = apply(self.engine.machine, None, event)
+            repo.save(
+                conn,
+                case,
+                [event],
+                expected_version=None,
+                now=now,
+                warning_days=self.engine.settings.warning_days,
+                personal=personal,
+            )
+        self._notify(case, [event])
+        return case
+
+    def act(
+        self, case_id: str, action: Action, actor: Actor, *, if_match: int | None = None
+    ) -> Case:
+        now = self.clock.now()
+        with self.db.write() as conn:
+            case = self._load(conn, case_id)
+            if if_match is not None and if_match != case.version:
+                raise VersionConflict(
+                    f"case {case_id} is at version {case.version}, not {if_match}",
+                    expected_version=if_match,
+                    current_version=case.version,
+                )
+            expected = case.version
+            event = decide_action(self.engine, case, action, actor, now)
+            apply(self.engine.machine, case, event)
+            repo.save(
+                conn,
+                case,
+                [event],
+                expected_version=expected,
+                now=now,
+                warning_days=self.engine.settings.warning_days,
+            )
+        self._notify(case, [event])
+        return case
+
+    def get(self, case_id: str) -> Case:
+        with self.db.read() as conn:
+            return self._load(conn, case_id)
+
+    def history(self, case_id: str) -> list[Event]:
+        with self.db.read() as conn:
+            events = repo.load_events(conn, case_id)
+        if not events:
+            raise NotFound(f"no petition {case_id}")
+        return events
+
+    def replay(self, case_id: str, as_of: datetime | None = None) -> Replay:
+        """Fold the history through the chart; compare the full fold with the projection."""
+        with self.db.read() as conn:
+            current = self._load(conn, case_id)
+            events = repo.load_events(conn, case_id)
+        moment = as_of or self.clock.now()
+        case: Case | None = None
+        full: Case | None = None
+        counted = 0
+        for event in events:
+            full = apply(self.engine.machine, full, event)
+        for event in events:
+            if event.recorded_at > moment:
+                break
+            case = apply(self.engine.machine, case, event)
+            counted += 1
+        matches = full is not None and full.to_doc() == current.to_doc()
+        return Replay(case=case, as_of=moment, events=counted, matches_projection=matches)
+
+    def _load(self, conn: Connection, case_id: str) -> Case:
+        case = repo.load_case(conn, case_id)
+        if case is None:
+            raise NotFound(f"no petition {case_id}")
+        return case
+
+    def _notify(self, case: Case, events: list[Event]) -> None:
+        for listener in self.listeners:
+            listener(case, events)
+
+
+__all__ = ["IntegrityFailure", "PetitionService", "Replay"]

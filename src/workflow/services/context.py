@@ -1,0 +1,28 @@
+"""What a guard, a condition or a clock may look at when a command is decided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from workflow.domain.actor import Actor
+from workflow.domain.case import Case
+from workflow.services.engine import Engine
+
+
+@dataclass
+class Ctx:
+    engine: Engine
+    case: Case
+    trigger: str
+    fields: dict[str, Any]
+    actor: Actor
+    occurred_at: datetime
+    occurred_on: date
+    seq: int
+    facts: dict[str, bool] = field(default_factory=dict)
+
+    def field_date(self, name: str) -> date | None:
+        value = self.fields.get(name)
+        return date.fromisoformat(value) if isinstance(value, str) else None

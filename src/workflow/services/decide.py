@@ -1,0 +1,113 @@
+"""Decide: turn a command on a matter into the event that records it, or refuse it.
+
+Nothing is written here. The order is fixed: time checks, the chart (is the move there at
+all), guards (may it happen, by law and by organisation), conditions (which way it goes),
+the shared machine (where it lands), then effects and clocks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rules.time import local_date
+from workflow.domain.actions import Action
+from workflow.domain.actor import Actor
+from workflow.domain.case import Case
+from workflow.domain.errors import IllegalTransition, InvalidCommand
+from workflow.domain.events import Event, seal
+from workflow.services import clocks
+from workflow.services.conditions import CONDITIONS
+from workflow.services.context import Ctx
+from workflow.services.effects import EFFECTS
+from workflow.services.engine import Engine
+from workflow.services.guards import GUARDS
+
+
+def check_occurred_at(occurred_at: datetime, now: datetime, previous: datetime | None) -> None:
+    if occurred_at > now:
+        raise InvalidCommand("occurred_at is in the future", field="occurred_at")
+    if previous is not None and occurred_at < previous:
+        raise InvalidCommand(
+            f"occurred_at precedes the matter's previous event ({previous.isoformat()})",
+            field="occurred_at",
+        )
+
+
+def decide_action(engine: Engine, case: Case, action: Action, actor: Actor, now: datetime) -> Event:
+    fields = action.model_dump(mode="json", exclude={"action", "occurred_at"}, exclude_none=True)
+    occurred_at = action.occurred_at or now
+    return decide(engine, case, action.action, fields, actor, occurred_at, now)
+
+
+def decide(
+    engine: Engine,
+    case: Case,
+    trigger: str,
+    fields: dict[str, Any],
+    actor: Actor,
+    occurred_at: datetime,
+    now: datetime,
+) -> Event:
+    check_occurred_at(occurred_at, now, case.last_occurred_at)
+    chart = engine.chart
+    specs = chart.transitions_from(case.state, trigger)
+    if not specs:
+        raise IllegalTransition(case.state, trigger, chart.actions_from(case.state))
+    spec = specs[0]
+    ctx = Ctx(
+        engine=engine,
+        case=case,
+        trigger=trigger,
+        fields=fields,
+        actor=actor,
+        occurred_at=occurred_at,
+        occurred_on=local_date(occurred_at),
+        seq=case.version + 1,
+    )
+    for name in spec.guards:
+        GUARDS[name](ctx)
+    ctx.facts = {name: CONDITIONS[name](ctx) for name in spec.condition_names}
+    dest = engine.machine.next_state(case.state, trigger, ctx.facts)
+    effect = EFFECTS[trigger](ctx, dest)
+    holder_after = effect.set.get("holder_unit", case.holder_unit)
+    planned = _clocks(ctx, spec.internal, spec.reopen, dest, holder_after, spec.restarts)
+    payload: dict[str, Any] = {
+        "trigger": trigger,
+        "fields": fields,
+        "from": case.state,
+        "to": dest,
+        "facts": ctx.facts,
+        "set": effect.set,
+        "append": effect.append,
+        "clocks": planned,
+    }
+    return seal(
+        case_id=case.id,
+        seq=ctx.seq,
+        type=chart.triggers[trigger].event,
+        occurred_at=occurred_at,
+        recorded_at=now,
+        actor=actor.sub,
+        unit=actor.unit,
+        payload=payload,
+        prev_hash=case.last_hash,
+    )
+
+
+def _clocks(
+    ctx: Ctx, internal: bool, reopen: bool, dest: str, holder: str, restarts: tuple[str, ...]
+) -> clocks.Clocks:
+    if ctx.trigger == "extend":
+        return clocks.extend(ctx)
+    if ctx.trigger == "hearing_start":
+        return clocks.pause(ctx)
+    if ctx.trigger == "hearing_end":
+        return clocks.resume(ctx)
+    if internal:
+        return clocks.empty_clocks()
+    moved = clocks.plan_move(ctx, ctx.case.state, dest, holder, restarts)
+    if reopen:
+        window = "review_request" if ctx.trigger == "request_review" else "re_review_request"
+        return clocks.merge(clocks.reopen_window(ctx, window), moved)
+    return moved

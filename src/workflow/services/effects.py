@@ -1,0 +1,230 @@
+"""What each action changes on the matter besides its state and clocks.
+
+An effect returns plain JSON-able changes; the fold writes them. Keeping them in the
+event (rather than recomputing on replay) means the history says who held the matter
+and why, even if the unit tree changes later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rules import PetitionType, Route, decide_route
+from rules.admissibility import DeclineReason, decline_citation
+from workflow.services.context import Ctx
+
+
+@dataclass
+class Effect:
+    set: dict[str, Any] = field(default_factory=dict)
+    append: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _parent(ctx: Ctx, code: str | None) -> str | None:
+    unit = ctx.engine.find_unit(code)
+    return unit.parent if unit is not None else None
+
+
+def _closing(ctx: Ctx, dest: str, effect: Effect) -> Effect:
+    if ctx.engine.chart.states[dest].final:
+        effect.set["closed_on"] = ctx.occurred_on.isoformat()
+    return effect
+
+
+def classify(ctx: Ctx, dest: str) -> Effect:
+    rule_set = ctx.engine.rule_set_for(ctx.occurred_on)
+    decision = decide_route(rule_set, PetitionType(ctx.fields["type"]), Route(ctx.fields["route"]))
+    classification = {
+        "type": decision.type.value,
+        "route": decision.route.value,
+        "diverted": decision.diverted,
+        "target_kind": decision.target_kind.value if decision.target_kind else None,
+        "confidential": decision.confidential,
+        "article": str(decision.citation),
+        "explanation": decision.explanation,
+        "rule_set": rule_set.id,
+    }
+    effect = Effect(set={"classification": classification})
+    to_unit = ctx.fields.get("to_unit")
+    if decision.diverted and to_unit:
+        effect.set["diverted_to"] = to_unit
+    return _closing(ctx, dest, effect)
+
+
+def transfer(ctx: Ctx, dest: str) -> Effect:
+    return Effect(
+        set={
+            "holder_unit": ctx.fields["to_unit"],
+            "transferred_by": ctx.case.holder_unit,
+            "transfer_mode": ctx.fields.get("mode", "transfer"),
+            "objection": None,
+        }
+    )
+
+
+def decline(ctx: Ctx, dest: str) -> Effect:
+    rule_set = ctx.engine.rule_set_for(ctx.occurred_on)
+    citation = decline_citation(rule_set, DeclineReason(ctx.fields["reason"]))
+    return _closing(
+        ctx,
+        dest,
+        Effect(
+            set={
+                "decline": {
+                    "reason": ctx.fields["reason"],
+                    "detail": ctx.fields.get("detail"),
+                    "article": str(citation) if citation else None,
+                    "by": ctx.case.holder_unit,
+                }
+            }
+        ),
+    )
+
+
+def object_(ctx: Ctx, dest: str) -> Effect:
+    back_to = ctx.case.transferred_by or ctx.case.intake_unit
+    return Effect(
+        set={
+            "holder_unit": back_to,
+            "objection": {
+                "by": ctx.case.holder_unit,
+                "reason": ctx.fields["reason"],
+                "on": ctx.occurred_on.isoformat(),
+            },
+        }
+    )
+
+
+def overrule(ctx: Ctx, dest: str) -> Effect:
+    objection = ctx.case.objection or {}
+    return Effect(
+        set={
+            "holder_unit": objection.get("by", ctx.case.holder_unit),
+            "objection": {**objection, "overruled": ctx.fields["reason"]},
+        }
+    )
+
+
+def accept(ctx: Ctx, dest: str) -> Effect:
+    return Effect(set={"accepted_on": ctx.occurred_on.isoformat()})
+
+
+def extend(ctx: Ctx, dest: str) -> Effect:
+    return Effect(append={"extensions": {**ctx.fields, "on": ctx.occurred_on.isoformat()}})
+
+
+def hearing_start(ctx: Ctx, dest: str) -> Effect:
+    return Effect(set={"hearing_open": ctx.occurred_on.isoformat()})
+
+
+def hearing_end(ctx: Ctx, dest: str) -> Effect:
+    hearing = {
+        "start": ctx.case.hearing_open,
+        "end": ctx.occurred_on.isoformat(),
+        "state": ctx.case.state,
+        "detail": ctx.fields.get("detail"),
+    }
+    return Effect(set={"hearing_open": None}, append={"hearings": hearing})
+
+
+def reply(ctx: Ctx, dest: str) -> Effect:
+    delivered = ctx.field_date("delivered_on") or ctx.occurred_on
+    answer = {
+        "outcome": ctx.fields["outcome"],
+        "opinion": ctx.fields["opinion"],
+        "delivered_on": delivered.isoformat(),
+        "by": ctx.case.holder_unit,
+    }
+    return _closing(ctx, dest, Effect(set={"reply": answer, "replied_by": ctx.case.holder_unit}))
+
+
+def evaluate(ctx: Ctx, dest: str) -> Effect:
+    level = ctx.fields.get("level") or ("satisfied" if ctx.fields["satisfied"] else "dissatisfied")
+    evaluation = {
+        "satisfied": ctx.fields["satisfied"],
+        "level": level,
+        "on": ctx.occurred_on.isoformat(),
+        "stage": ctx.case.state,
+        "evaluated_unit": ctx.case.holder_unit,
+    }
+    return Effect(append={"evaluations": evaluation})
+
+
+def request_review(ctx: Ctx, dest: str) -> Effect:
+    organ = _parent(ctx, ctx.case.replied_by)
+    return Effect(
+        set={
+            "holder_unit": organ,
+            "review": {"received_on": ctx.fields["received_on"], "by": organ},
+            "closed_on": None,
+        }
+    )
+
+
+def review_decide(ctx: Ctx, dest: str) -> Effect:
+    delivered = ctx.field_date("delivered_on") or ctx.occurred_on
+    review = {
+        **(ctx.case.review or {}),
+        "outcome": ctx.fields["outcome"],
+        "opinion": ctx.fields["opinion"],
+        "delivered_on": delivered.isoformat(),
+        "redo_days": ctx.fields.get("redo_days"),
+    }
+    changes: dict[str, Any] = {"review": review, "reviewed_by": ctx.case.holder_unit}
+    if dest == "handling":
+        changes["holder_unit"] = ctx.case.replied_by
+    return Effect(set=changes)
+
+
+def request_re_review(ctx: Ctx, dest: str) -> Effect:
+    organ = _parent(ctx, ctx.case.reviewed_by)
+    return Effect(
+        set={
+            "holder_unit": organ,
+            "re_review": {"received_on": ctx.fields["received_on"], "by": organ},
+            "closed_on": None,
+        }
+    )
+
+
+def re_review_decide(ctx: Ctx, dest: str) -> Effect:
+    delivered = ctx.field_date("delivered_on") or ctx.occurred_on
+    re_review = {
+        **(ctx.case.re_review or {}),
+        "outcome": ctx.fields["outcome"],
+        "opinion": ctx.fields["opinion"],
+        "delivered_on": delivered.isoformat(),
+    }
+    return _closing(ctx, dest, Effect(set={"re_review": re_review}))
+
+
+def withdraw(ctx: Ctx, dest: str) -> Effect:
+    withdrawal = {"detail": ctx.fields.get("detail"), "on": ctx.occurred_on.isoformat()}
+    return _closing(ctx, dest, Effect(set={"withdrawal": withdrawal}))
+
+
+def lapse(ctx: Ctx, dest: str) -> Effect:
+    return _closing(ctx, dest, Effect())
+
+
+EFFECTS: dict[str, Callable[[Ctx, str], Effect]] = {
+    "classify": classify,
+    "transfer": transfer,
+    "decline": decline,
+    "object": object_,
+    "overrule": overrule,
+    "accept": accept,
+    "extend": extend,
+    "hearing_start": hearing_start,
+    "hearing_end": hearing_end,
+    "reply": reply,
+    "evaluate": evaluate,
+    "request_review": request_review,
+    "review_decide": review_decide,
+    "request_re_review": request_re_review,
+    "re_review_decide": re_review_decide,
+    "withdraw": withdraw,
+    "lapse": lapse,
+}

@@ -1,0 +1,228 @@
+"""Named guards: legal and organisational preconditions that reject with a reason.
+
+Each guard raises ``GuardRejected`` naming its rule and, where the law sets it, the
+article; the statechart refers to guards by these names only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from rules import UnitKind
+from rules.admissibility import check_extension
+from workflow.domain.errors import GuardRejected
+from workflow.domain.units import Unit
+from workflow.services.context import Ctx
+
+Guard = Callable[[Ctx], None]
+
+
+def _invalid(rule: str, reason: str, **context: object) -> GuardRejected:
+    return GuardRejected(
+        rule, reason, article=None, problem="validation-error", status=422, **context
+    )
+
+
+def actor_holds_matter(ctx: Ctx) -> None:
+    if ctx.actor.unit != ctx.case.holder_unit:
+        raise GuardRejected(
+            "holder",
+            f"only the unit holding the matter ({ctx.case.holder_unit}) may {ctx.trigger} it",
+            holder_unit=ctx.case.holder_unit,
+        )
+
+
+def target_unit_exists(ctx: Ctx) -> None:
+    code = ctx.fields.get("to_unit")
+    if not isinstance(code, str) or ctx.engine.find_unit(code) is None:
+        raise _invalid("to_unit", f"unknown unit {code}", field="to_unit")
+
+
+def target_unit_not_self(ctx: Ctx) -> None:
+    if ctx.fields.get("to_unit") == ctx.case.holder_unit:
+        raise _invalid("to_unit", "a matter cannot be transferred to the unit that holds it")
+
+
+def assignment_has_feedback_days(ctx: Ctx) -> None:
+    if ctx.fields.get("mode") == "assign" and ctx.fields.get("feedback_days") is None:
+        raise _invalid(
+            "assign_feedback",
+            "交办 needs feedback_days: the assigning bureau sets the reporting deadline "
+            "(《信访工作条例》第二十二条第一款第三项)",
+            field="feedback_days",
+        )
+    if ctx.fields.get("mode") != "assign" and ctx.fields.get("feedback_days") is not None:
+        raise _invalid("assign_feedback", "feedback_days applies only to mode assign")
+
+
+def decline_reason_cited(ctx: Ctx) -> None:
+    if ctx.fields.get("reason") == "other" and not ctx.fields.get("detail"):
+        raise _invalid("decline", "reason other needs a detail", field="detail")
+
+
+def _window_open(ctx: Ctx, rule: str, day: date, what: str) -> None:
+    deadline = ctx.case.latest(rule)
+    if deadline is None:
+        raise GuardRejected(rule, f"this matter has no {what}")
+    if day > deadline.due_on:
+        raise GuardRejected(
+            rule,
+            f"the {what} ended on {deadline.due_on.isoformat()} ({deadline.article}); "
+            f"{day.isoformat()} is too late",
+            article=deadline.article,
+            problem="window-lapsed",
+            due_on=deadline.due_on.isoformat(),
+        )
+
+
+def object_window_open(ctx: Ctx) -> None:
+    pending = ctx.case.open_deadlines("object")
+    if not pending:
+        raise GuardRejected(
+            "object",
+            "no objection window is open: it opens only on a transfer under "
+            "《信访工作条例》第二十三条第三款 (2022), once",
+        )
+    _window_open(ctx, "object", ctx.occurred_on, "5-working-day objection window")
+
+
+def holder_may_accept(ctx: Ctx) -> None:
+    if ctx.case.state != "classified":
+        return
+    if ctx.engine.unit(ctx.case.holder_unit).kind == UnitKind.PETITION_BUREAU:
+        raise GuardRejected(
+            "route",
+            "a petition bureau transfers or assigns a matter to the competent organ "
+            "instead of accepting it (《信访工作条例》第二十二条)",
+            article="《信访工作条例》第二十二条",
+        )
+
+
+def extension_allowed(ctx: Ctx) -> None:
+    running = ctx.case.open_deadlines("handle")
+    if not running:
+        raise GuardRejected("extension-limit", "no handling clock runs for this matter")
+    deadline = running[-1]
+    rule = ctx.engine.rule_book.get(deadline.rule_set).rule("handle")
+    verdict = check_extension(
+        rule, deadline.extension_days, deadline.times_extended, int(ctx.fields["days"])
+    )
+    if not verdict.ok:
+        raise GuardRejected(
+            "extension-limit", verdict.reason, article=deadline.article, problem="extension-limit"
+        )
+    if ctx.occurred_on > deadline.due_on:
+        raise GuardRejected(
+            "extension-limit",
+            f"the handling period already ended on {deadline.due_on.isoformat()}; "
+            "an extension must be approved before it ends",
+            article=deadline.article,
+            problem="extension-limit",
+        )
+
+
+def no_hearing_open(ctx: Ctx) -> None:
+    if ctx.case.hearing_open is not None:
+        raise GuardRejected("hearing", f"a hearing is open since {ctx.case.hearing_open}")
+
+
+def hearing_open(ctx: Ctx) -> None:
+    if ctx.case.hearing_open is None:
+        raise GuardRejected("hearing", "no hearing is open")
+    if ctx.occurred_on < date.fromisoformat(ctx.case.hearing_open):
+        raise _invalid("hearing", "a hearing cannot end before it started")
+
+
+def delivered_not_in_future(ctx: Ctx) -> None:
+    delivered = ctx.field_date("delivered_on")
+    if delivered is not None and delivered > ctx.occurred_on:
+        raise _invalid(
+            "delivered_on", "delivered_on is after the action itself", field="delivered_on"
+        )
+
+
+def has_been_answered(ctx: Ctx) -> None:
+    if ctx.case.reply is None:
+        raise GuardRejected("evaluate", "only a matter that received a reply can be evaluated")
+
+
+def _received_plausible(ctx: Ctx, answered_on: str | None) -> date:
+    received = ctx.field_date("received_on")
+    assert received is not None  # the action model requires it
+    if received > ctx.occurred_on:
+        raise _invalid("received_on", "received_on is after the action itself", field="received_on")
+    if answered_on is not None and received < date.fromisoformat(answered_on):
+        raise _invalid(
+            "received_on", "received_on is before the answer was delivered", field="received_on"
+        )
+    return received
+
+
+def review_window_open(ctx: Ctx) -> None:
+    reply = ctx.case.reply or {}
+    received = _received_plausible(ctx, reply.get("delivered_on"))
+    _window_open(ctx, "review_request", received, "review request window (复查申请期限)")
+
+
+def re_review_window_open(ctx: Ctx) -> None:
+    review = ctx.case.review or {}
+    received = _received_plausible(ctx, review.get("delivered_on"))
+    if ctx.case.state == "closed" and ctx.case.latest("re_review_request") is None:
+        raise GuardRejected("re_review_request", "this matter has no re-review request window")
+    _window_open(ctx, "re_review_request", received, "re-review request window (复核申请期限)")
+
+
+def _organ_above(ctx: Ctx, below: str | None, what: str) -> Unit:
+    unit = ctx.engine.find_unit(below)
+    parent = ctx.engine.find_unit(unit.parent) if unit is not None else None
+    if parent is None:
+        raise GuardRejected(what, f"no organ above {below} can take the {what}")
+    if ctx.actor.unit != parent.code:
+        raise GuardRejected(
+            "holder",
+            f"the {what} is received and recorded by {parent.code}, the organ one level "
+            f"above {below}",
+            holder_unit=parent.code,
+        )
+    return parent
+
+
+def review_organ_exists(ctx: Ctx) -> None:
+    _organ_above(ctx, ctx.case.replied_by, "review")
+
+
+def re_review_organ_exists(ctx: Ctx) -> None:
+    _organ_above(ctx, ctx.case.reviewed_by, "re_review")
+
+
+def redo_has_days(ctx: Ctx) -> None:
+    redo = ctx.fields.get("outcome") == "redo"
+    if redo and ctx.fields.get("redo_days") is None:
+        raise _invalid("redo", "outcome redo needs redo_days (the reviewer's limit)")
+    if not redo and ctx.fields.get("redo_days") is not None:
+        raise _invalid("redo", "redo_days applies only to outcome redo")
+
+
+GUARDS: dict[str, Guard] = {
+    g.__name__: g
+    for g in (
+        actor_holds_matter,
+        target_unit_exists,
+        target_unit_not_self,
+        assignment_has_feedback_days,
+        decline_reason_cited,
+        object_window_open,
+        holder_may_accept,
+        extension_allowed,
+        no_hearing_open,
+        hearing_open,
+        delivered_not_in_future,
+        has_been_answered,
+        review_window_open,
+        re_review_window_open,
+        review_organ_exists,
+        re_review_organ_exists,
+        redo_has_days,
+    )
+}

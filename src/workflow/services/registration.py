@@ -1,0 +1,146 @@
+"""Registration (登记): the first event of a matter, and where its personal data goes.
+
+Personal data (names, ID numbers, phones, addresses) never enters the hashed event: the
+event keeps a reference and a salted digest per petitioner, the data itself is stored
+beside the log, so it can be redacted later while every chain still verifies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rules import UnitKind
+from rules.admissibility import check_representatives
+from rules.time import local_date
+from workflow.domain.actions import Register
+from workflow.domain.actor import Actor, Role
+from workflow.domain.case import Case
+from workflow.domain.errors import Forbidden, GuardRejected, InvalidCommand
+from workflow.domain.events import GENESIS, Event, canonical_json, seal
+from workflow.services import clocks
+from workflow.services.context import Ctx
+from workflow.services.engine import Engine
+
+
+@dataclass(frozen=True)
+class PersonalRecord:
+    ref: str
+    salt: str
+    digest: str
+    data: dict[str, Any]
+
+
+def personal_record(index: int, data: dict[str, Any]) -> PersonalRecord:
+    salt = secrets.token_hex(16)
+    digest = hashlib.sha256(salt.encode() + canonical_json(data)).hexdigest()
+    return PersonalRecord(ref=f"p{index + 1}", salt=salt, digest=digest, data=data)
+
+
+def _check_intake(engine: Engine, actor: Actor, intake_unit: str) -> None:
+    unit = engine.unit(intake_unit)
+    if actor.role != Role.SYSTEM and intake_unit != actor.unit:
+        raise Forbidden("a matter is registered at the registering officer's own unit")
+    if actor.role == Role.REGISTRAR and unit.kind != UnitKind.PETITION_BUREAU:
+        raise Forbidden("registrars register at a petition bureau (信访部门)")
+
+
+def decide_registration(
+    engine: Engine,
+    command: Register,
+    actor: Actor,
+    now: datetime,
+    *,
+    case_id: str,
+    number: str,
+) -> tuple[Event, list[PersonalRecord]]:
+    received_at = command.received_at or now
+    if received_at > now:
+        raise InvalidCommand("received_at is in the future", field="received_at")
+    intake_unit = command.intake_unit or actor.unit
+    _check_intake(engine, actor, intake_unit)
+    if command.location_unit is not None:
+        engine.unit(command.location_unit)
+    received_on = local_date(received_at)
+    rule_set = engine.rule_set_for(received_on)
+    verdict = check_representatives(rule_set, command.representatives)
+    if not verdict.ok:
+        raise GuardRejected(
+            verdict.rule_id,
+            verdict.reason,
+            article=str(verdict.citation) if verdict.citation else None,
+            problem="validation-error",
+            status=422,
+            field="representatives",
+        )
+    records = [
+        personal_record(i, p.model_dump(mode="json", exclude_none=True))
+        for i, p in enumerate(command.petitioners)
+    ]
+    payload: dict[str, Any] = {
+        "number": number,
+        "chart": engine.chart.key,
+        "rule_set": rule_set.id,
+        "channel": command.channel.value,
+        "received_at": received_at.isoformat(),
+        "intake_unit": intake_unit,
+        "location_unit": command.location_unit,
+        "subject": command.subject,
+        "content": command.content,
+        "headcount": command.headcount,
+        "representatives": command.representatives,
+        "petitioners": [{"ref": r.ref, "digest": r.digest} for r in records],
+        "to": engine.chart.initial,
+    }
+    draft = Case(
+        id=case_id,
+        number=number,
+        chart=engine.chart.key,
+        rule_set=rule_set.id,
+        state=engine.chart.initial,
+        version=0,
+        channel=command.channel.value,
+        received_at=received_at,
+        intake_unit=intake_unit,
+        holder_unit=intake_unit,
+        location_unit=command.location_unit,
+        subject=command.subject,
+        content=command.content,
+        headcount=command.headcount,
+        representatives=command.representatives,
+        petitioners=payload["petitioners"],
+        last_hash=GENESIS,
+        last_occurred_at=received_at,
+    )
+    ctx = Ctx(
+        engine=engine,
+        case=draft,
+        trigger="register",
+        fields={},
+        actor=actor,
+        occurred_at=received_at,
+        occurred_on=received_on,
+        seq=1,
+    )
+    opened = clocks.empty_clocks()
+    for state in reversed(engine.chart.ancestors(engine.chart.initial)):
+        for timer in engine.chart.timers_of(state):
+            deadline = clocks.arm(ctx, timer, intake_unit)
+            if deadline is not None:
+                opened["opened"].append(deadline.to_doc())
+    payload["clocks"] = opened
+    event = seal(
+        case_id=case_id,
+        seq=1,
+        type="registered",
+        occurred_at=received_at,
+        recorded_at=now,
+        actor=actor.sub,
+        unit=actor.unit,
+        payload=payload,
+        prev_hash=GENESIS,
+    )
+    return event, records
