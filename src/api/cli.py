@@ -55,6 +55,16 @@ def token(
     typer.echo(mint(settings, Role(role), unit, sub or f"{role}@{unit}"))
 
 
+@app.command()
+def scheduler(
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
+) -> None:
+    """Run only the deadline sweep (any number of these on PostgreSQL; one on SQLite)."""
+    from workflow.worker import run_scheduler
+
+    run_scheduler(_settings(database_url=database_url))
+
+
 @calendar_app.command("import")
 def calendar_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
