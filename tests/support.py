@@ -109,8 +109,11 @@ def actor(unit: str, role: Role = Role.HANDLER, sub: str | None = None) -> Actor
     return Actor(sub=sub or f"{role.value}@{unit}", role=role, unit=unit)
 
 
-def make_container(tmp_path: Path, start: datetime, **settings: Any) -> Container:
-    config = Settings(database_url=f"sqlite:///{tmp_path / 'pf.db'}", **settings)
+def make_container(
+    tmp_path: Path, start: datetime, *, database_url: str | None = None, **settings: Any
+) -> Container:
+    url = database_url or f"sqlite:///{tmp_path / 'pf.db'}"
+    config = Settings(database_url=url, **settings)
     container = bootstrap(config, clock=SimulatedClock(start))
     with container.db.write() as conn:
         for unit in UNITS:
