@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rules import RuleBook, RuleSet, WorkingCalendar
+from rules import NoRuleSetInForce, RuleBook, RuleSet, WorkingCalendar
 from workflow.domain.errors import InvalidCommand
 from workflow.domain.units import Unit, UnitDirectory
 from workflow.statechart import Chart, ChartMachine
@@ -34,7 +34,14 @@ class Engine:
         self.settings = settings or EngineSettings()
 
     def rule_set_for(self, day: date) -> RuleSet:
-        return self.rule_book.for_date(day)
+        try:
+            return self.rule_book.for_date(day)
+        except NoRuleSetInForce:
+            raise InvalidCommand(
+                f"no petition regulation was in force on {day.isoformat()} "
+                "(信访条例 took effect on 2005-05-01)",
+                field="date",
+            ) from None
 
     def unit(self, code: str) -> Unit:
         found = self.units.get(code)
