@@ -86,8 +86,11 @@ def save(
     timer_id: str | None = None,
     personal: Iterable[PersonalRecord] = (),
 ) -> None:
-    """Append events and write the projection, or raise VersionConflict and write nothing."""
-    conn.execute(insert(EVENTS), [_event_row(e, timer_id) for e in events])
+    """Append events and write the projection, or raise VersionConflict and write nothing.
+
+    The version-checked projection write comes first: a stale writer must meet the version
+    check (VersionConflict), not the unique (case_id, seq) index of its events.
+    """
     values = _case_values(conn, case, now)
     if expected_version is None:
         conn.execute(insert(CASES).values(id=case.id, **values))
@@ -102,6 +105,7 @@ def save(
                 f"case {case.id} changed meanwhile (expected version {expected_version})",
                 expected_version=expected_version,
             )
+    conn.execute(insert(EVENTS), [_event_row(e, timer_id) for e in events])
     if personal:
         conn.execute(
             insert(PERSONAL),
