@@ -10,11 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
+from rules.errors import RuleViolation
 from rules.time import local_date
-from workflow.domain.actions import Action
+from workflow.domain.actions import ACTION_ADAPTER, ACTION_NAMES, Action
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
-from workflow.domain.errors import IllegalTransition, InvalidCommand
+from workflow.domain.errors import GuardRejected, IllegalTransition, InvalidCommand
 from workflow.domain.events import Event, seal
 from workflow.services import clocks
 from workflow.services.conditions import CONDITIONS
@@ -55,6 +58,7 @@ def decide(
     if not specs:
         raise IllegalTransition(case.state, trigger, chart.actions_from(case.state))
     spec = specs[0]
+    _check_fields(trigger, fields)
     ctx = Ctx(
         engine=engine,
         case=case,
@@ -65,13 +69,25 @@ def decide(
         occurred_on=local_date(occurred_at),
         seq=case.version + 1,
     )
-    for name in spec.guards:
-        GUARDS[name](ctx)
-    ctx.facts = {name: CONDITIONS[name](ctx) for name in spec.condition_names}
-    dest = engine.machine.next_state(case.state, trigger, ctx.facts)
-    effect = EFFECTS[trigger](ctx, dest)
-    holder_after = effect.set.get("holder_unit", case.holder_unit)
-    planned = _clocks(ctx, spec.internal, spec.reopen, dest, holder_after, spec.restarts)
+    try:
+        for name in spec.guards:
+            GUARDS[name](ctx)
+        ctx.facts = {name: CONDITIONS[name](ctx) for name in spec.condition_names}
+        dest = engine.machine.next_state(case.state, trigger, ctx.facts)
+        effect = EFFECTS[trigger](ctx, dest)
+        holder_after = effect.set.get("holder_unit", case.holder_unit)
+        planned = _clocks(ctx, spec.internal, spec.reopen, dest, holder_after, spec.restarts)
+    except RuleViolation as violation:
+        # The rules refuse what the command asks (e.g. arbitration for a suggestion):
+        # that is bad input with an article, not a crash.
+        raise GuardRejected(
+            violation.rule_id,
+            violation.reason,
+            article=str(violation.citation) if violation.citation else None,
+            problem="validation-error",
+            status=422,
+            **violation.context,
+        ) from violation
     payload: dict[str, Any] = {
         "trigger": trigger,
         "fields": fields,
@@ -93,6 +109,20 @@ def decide(
         payload=payload,
         prev_hash=case.last_hash,
     )
+
+
+def _check_fields(trigger: str, fields: dict[str, Any]) -> None:
+    """``decide`` is a boundary too: a caller's raw fields meet the action's model."""
+    if trigger not in ACTION_NAMES:
+        return  # system triggers (lapse) carry no caller fields
+    try:
+        ACTION_ADAPTER.validate_python({"action": trigger, **fields})
+    except ValidationError as error:
+        problems = [
+            {"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]}
+            for e in error.errors(include_url=False)
+        ]
+        raise InvalidCommand(f"invalid fields for {trigger}: {problems}", errors=problems) from None
 
 
 def _clocks(
