@@ -1,0 +1,140 @@
+"""The timers table as the sweep uses it: claim due rows, mark what became of them.
+
+Claiming happens inside the sweep's write transaction. On SQLite that transaction began
+with ``BEGIN IMMEDIATE``, so it already holds the only write lock; on PostgreSQL the rows
+are locked ``FOR UPDATE SKIP LOCKED``, so concurrent sweepers take disjoint rows and
+none waits for another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+
+from rules import UnitKind
+from workflow.adapters import tables  # noqa: F401  (registers the tables first)
+from workflow.adapters.repository import DEADLINES, EVENTS, TIMERS, UNITS
+from workflow.services.timers import TimerPlan
+
+# After this many failed attempts a timer is set aside as ``failed`` for an operator:
+# retrying a timer that fails the same way forever would hide it among the pending.
+MAX_ATTEMPTS = 5
+
+
+def _plan(row: Any) -> TimerPlan:
+    return TimerPlan(row["id"], row["case_id"], row["deadline_id"], row["kind"], row["due_at"])
+
+
+def _due(now: datetime, skip: Collection[str]) -> Any:
+    clause = and_(TIMERS.c.status == "pending", TIMERS.c.due_at <= now)
+    return and_(clause, TIMERS.c.id.notin_(list(skip))) if skip else clause
+
+
+def claim_due(
+    conn: Connection, now: datetime, limit: int, skip: Collection[str] = ()
+) -> list[TimerPlan]:
+    """Pending timers due by ``now``, oldest first, locked for this transaction."""
+    query = (
+        select(TIMERS)
+        .where(_due(now, skip))
+        .order_by(TIMERS.c.due_at, TIMERS.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [_plan(r._mapping) for r in conn.execute(query)]
+
+
+def next_due_at(conn: Connection, until: datetime, skip: Collection[str] = ()) -> datetime | None:
+    query = select(func.min(TIMERS.c.due_at)).where(_due(until, skip))
+    found: datetime | None = conn.execute(query).scalar_one_or_none()
+    return found
+
+
+def is_pending(conn: Connection, timer_id: str) -> bool:
+    status = conn.execute(
+        select(TIMERS.c.status).where(TIMERS.c.id == timer_id)
+    ).scalar_one_or_none()
+    return status == "pending"
+
+
+def has_event(conn: Connection, timer_id: str) -> bool:
+    found = conn.execute(select(EVENTS.c.id).where(EVENTS.c.timer_id == timer_id)).first()
+    return found is not None
+
+
+def mark(conn: Connection, timer_id: str, status: str, now: datetime) -> None:
+    conn.execute(
+        update(TIMERS)
+        .where(TIMERS.c.id == timer_id)
+        .values(status=status, fired_at=now, attempts=TIMERS.c.attempts + 1)
+    )
+
+
+def record_failure(conn: Connection, timer_id: str, error: str) -> str:
+    """Count a failed attempt durably; the timer stays pending until the cap is reached."""
+    attempts = conn.execute(select(TIMERS.c.attempts).where(TIMERS.c.id == timer_id)).scalar_one()
+    status = "failed" if attempts + 1 >= MAX_ATTEMPTS else "pending"
+    conn.execute(
+        update(TIMERS)
+        .where(TIMERS.c.id == timer_id)
+        .values(attempts=attempts + 1, last_error=error[:2000], status=status)
+    )
+    return status
+
+
+def supervising_bureau(conn: Connection, code: str) -> str | None:
+    """The 信访部门 that supervises ``code``: the petition bureau of its own government.
+
+    A petition bureau does not supervise itself, so for a bureau the search starts one
+    government higher; a unit with no bureau beside it takes the nearest one up the tree.
+    """
+    row = conn.execute(select(UNITS).where(UNITS.c.code == code)).first()
+    if row is None:
+        return None
+    unit = row._mapping
+    government: str | None = unit["code"]
+    if unit["kind"] != UnitKind.GOVERNMENT:
+        government = unit["parent"]
+    if unit["kind"] == UnitKind.PETITION_BUREAU and government is not None:
+        government = _parent(conn, government)
+    while government is not None:
+        bureau = conn.execute(
+            select(UNITS.c.code)
+            .where(and_(UNITS.c.parent == government, UNITS.c.kind == UnitKind.PETITION_BUREAU))
+            .order_by(UNITS.c.code)
+        ).first()
+        if bureau is not None:
+            return str(bureau[0])
+        government = _parent(conn, government)
+    return code if unit["kind"] == UnitKind.PETITION_BUREAU else None
+
+
+def _parent(conn: Connection, code: str) -> str | None:
+    parent: str | None = conn.execute(
+        select(UNITS.c.parent).where(UNITS.c.code == code)
+    ).scalar_one_or_none()
+    return parent
+
+
+def provisional_deadlines(conn: Connection, year: int) -> dict[str, set[str]]:
+    """Open provisional deadlines whose span touches ``year``, grouped by case."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    rows = conn.execute(
+        select(DEADLINES.c.case_id, DEADLINES.c.id)
+        .where(
+            and_(
+                or_(DEADLINES.c.status == "pending", DEADLINES.c.status == "paused"),
+                DEADLINES.c.provisional.is_(True),
+                DEADLINES.c.trigger_on <= last,
+                DEADLINES.c.due_on >= first,
+            )
+        )
+        .order_by(DEADLINES.c.case_id, DEADLINES.c.id)
+    )
+    grouped: dict[str, set[str]] = {}
+    for case_id, deadline_id in rows:
+        grouped.setdefault(case_id, set()).add(deadline_id)
+    return grouped

@@ -1,0 +1,140 @@
+"""Decide the system event a due timer records, or that it records nothing.
+
+Pure: the sweep hands in the case as stored and the timer row as a plan; nothing is
+written here. Every event's ``occurred_at`` is the instant the timer fell due, unless the
+matter already has a later event (a timer swept late after a human action was recorded):
+history never runs backwards, so the event then occurs at that later instant and its
+payload keeps the real due instant in ``due_at``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from workflow.domain.actor import SYSTEM_ACTOR
+from workflow.domain.case import Case, Deadline
+from workflow.domain.events import Event, seal
+from workflow.services import clocks
+from workflow.services.decide import decide
+from workflow.services.engine import Engine
+from workflow.services.timers import TimerPlan, plan_timers
+
+# The windows whose lapse moves the matter on (art 35/36: the answer becomes final),
+# keyed by the state in which that window runs.
+_LAPSE_MOVES = {"replied": "review_request", "review_replied": "re_review_request"}
+
+
+def live_deadline(engine: Engine, case: Case, timer: TimerPlan) -> Deadline | None:
+    """The deadline the timer still stands for, or None when it was met, moved or stopped."""
+    try:
+        deadline = case.deadline(timer.deadline_id)
+    except KeyError:
+        return None
+    planned = plan_timers(case.id, deadline, engine.settings.warning_days)
+    return deadline if any(p.id == timer.id for p in planned) else None
+
+
+def occurred_at(case: Case, timer: TimerPlan) -> datetime:
+    return max(timer.due_at, case.last_occurred_at)
+
+
+def decide_timer(
+    engine: Engine, case: Case, timer: TimerPlan, now: datetime, supervisor: str | None
+) -> Event | None:
+    """The event for a due timer; None when its deadline no longer waits for it."""
+    deadline = live_deadline(engine, case, timer)
+    if deadline is None:
+        return None
+    if timer.kind == "lapse" and _LAPSE_MOVES.get(case.state) == deadline.rule:
+        fields = {"deadline_id": deadline.id, "rule": deadline.rule, **_due(deadline, timer)}
+        return decide(engine, case, "lapse", fields, SYSTEM_ACTOR, occurred_at(case, timer), now)
+    if timer.kind == "warning":
+        changed = replace(deadline, warned=True)
+        return _system_event(case, timer, now, "deadline_warned", changed, {})
+    if timer.kind == "breach":
+        changed = replace(
+            deadline, status="breached", breached_on=deadline.due_on + timedelta(days=1)
+        )
+        extra = {
+            "responsible_unit": deadline.responsible_unit,
+            "supervision": {"opened_for": supervisor},
+        }
+        return _system_event(case, timer, now, "deadline_breached", changed, extra)
+    changed = replace(deadline, status="lapsed")
+    return _system_event(case, timer, now, "deadline_lapsed", changed, {})
+
+
+def _due(deadline: Deadline, timer: TimerPlan) -> dict[str, Any]:
+    return {"due_on": deadline.due_on.isoformat(), "due_at": timer.due_at.isoformat()}
+
+
+def _system_event(
+    case: Case,
+    timer: TimerPlan,
+    now: datetime,
+    type_: str,
+    changed: Deadline,
+    extra: dict[str, Any],
+) -> Event:
+    payload: dict[str, Any] = {
+        "deadline_id": changed.id,
+        "rule": changed.rule,
+        "kind": timer.kind,
+        **_due(changed, timer),
+        **extra,
+        "clocks": {**clocks.empty_clocks(), "changed": [changed.to_doc()]},
+    }
+    return _seal(case, type_, occurred_at(case, timer), now, payload)
+
+
+def decide_recompute(
+    engine: Engine, case: Case, deadline_ids: set[str], reason: str, now: datetime
+) -> Event | None:
+    """Provisional deadlines computed again under a newly loaded calendar.
+
+    Only deadlines whose computation actually changed are recorded; None if none did.
+    """
+    changed: list[Deadline] = []
+    moves: list[dict[str, Any]] = []
+    for deadline in case.deadlines:
+        if deadline.id not in deadline_ids or deadline.status not in ("pending", "paused"):
+            continue
+        fresh = clocks.recompute(engine, deadline)
+        if fresh == deadline:
+            continue
+        changed.append(fresh)
+        moves.append(
+            {
+                "deadline_id": deadline.id,
+                "rule": deadline.rule,
+                "old_due_on": deadline.due_on.isoformat(),
+                "new_due_on": fresh.due_on.isoformat(),
+                "provisional": fresh.provisional,
+            }
+        )
+    if not changed:
+        return None
+    payload: dict[str, Any] = {
+        "reason": reason,
+        "recomputed": moves,
+        "clocks": {**clocks.empty_clocks(), "changed": [d.to_doc() for d in changed]},
+    }
+    return _seal(case, "deadline_recomputed", max(now, case.last_occurred_at), now, payload)
+
+
+def _seal(
+    case: Case, type_: str, occurred: datetime, now: datetime, payload: dict[str, Any]
+) -> Event:
+    return seal(
+        case_id=case.id,
+        seq=case.version + 1,
+        type=type_,
+        occurred_at=occurred,
+        recorded_at=now,
+        actor=SYSTEM_ACTOR.sub,
+        unit=SYSTEM_ACTOR.unit,
+        payload=payload,
+        prev_hash=case.last_hash,
+    )

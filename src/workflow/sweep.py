@@ -1,0 +1,219 @@
+"""The sweep: fire every timer that has fallen due, once, in due order.
+
+One write transaction per batch of timers; inside it each timer runs in its own
+savepoint, so a timer that fails rolls back alone and its failure is recorded in the
+same transaction (attempts, last_error; ``failed`` after ``MAX_ATTEMPTS``). The timer's
+event is appended with the timer id, which the events table keeps unique, and the timer
+is marked fired in the same transaction: running the sweep again, or two sweeps at once,
+can never record a timer twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from workflow.adapters import repository as repo
+from workflow.adapters import timer_store as store
+from workflow.bootstrap import Container
+from workflow.domain.case import Case
+from workflow.domain.clock import SimulatedClock
+from workflow.domain.errors import InvalidCommand, VersionConflict
+from workflow.domain.events import Event
+from workflow.services.fold import apply
+from workflow.services.timer_events import decide_timer
+from workflow.services.timers import TimerPlan
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    """What one sweep (or one clock advance) did; ids in the order they were handled."""
+
+    now: datetime
+    fired: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return len(self.fired) + len(self.cancelled)
+
+    def add(self, other: SweepReport) -> None:
+        self.now = other.now
+        self.fired += other.fired
+        self.cancelled += other.cancelled
+        self.failed += other.failed
+        self.deferred += other.deferred
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "now": self.now.isoformat(),
+            "fired": len(self.fired),
+            "cancelled": len(self.cancelled),
+            "failed": len(self.failed),
+            "deferred": len(self.deferred),
+            "timers": {"fired": self.fired, "failed": self.failed},
+        }
+
+
+Notice = tuple[Case, list[Event]]
+
+
+def sweep(
+    container: Container,
+    now: datetime | None = None,
+    *,
+    batch: int | None = None,
+    skip: Collection[str] = (),
+) -> SweepReport:
+    """Fire everything due by ``now`` (default: the container's clock), batch by batch.
+
+    ``skip`` names timers not to touch in this call (advance_clock passes those that
+    already failed during the same advance, so each is tried once per advance).
+    """
+    moment = now or container.clock.now()
+    size = batch or container.settings.sweep_batch
+    report = SweepReport(moment)
+    passed = set(skip)
+    while True:
+        notices: list[Notice] = []
+        with container.db.write() as conn:
+            due = store.claim_due(conn, moment, size, passed)
+            for timer in due:
+                _fire_isolated(container, conn, timer, moment, report, notices)
+        passed.update(report.failed + report.deferred)  # still pending: not again now
+        _notify(container, notices)
+        if len(due) < size:
+            return report
+
+
+def _fire_isolated(
+    container: Container,
+    conn: Connection,
+    timer: TimerPlan,
+    now: datetime,
+    report: SweepReport,
+    notices: list[Notice],
+) -> None:
+    try:
+        with conn.begin_nested():
+            outcome = _fire(container, conn, timer, now, notices)
+    except (VersionConflict, IntegrityError) as exc:
+        # Another writer changed the matter meanwhile (PostgreSQL, several sweepers or an
+        # API command): not the timer's fault, so no attempt is counted; next sweep retries.
+        log.info("timer %s deferred: %s", timer.id, exc)
+        report.deferred.append(timer.id)
+        return
+    except Exception as exc:  # any failure stays with its own timer
+        status = store.record_failure(conn, timer.id, f"{type(exc).__name__}: {exc}")
+        log.warning("timer %s failed (%s): %s", timer.id, status, exc, exc_info=True)
+        report.failed.append(timer.id)
+        return
+    if outcome == "fired":
+        report.fired.append(timer.id)
+    elif outcome == "cancelled":
+        report.cancelled.append(timer.id)
+
+
+def _fire(
+    container: Container,
+    conn: Connection,
+    timer: TimerPlan,
+    now: datetime,
+    notices: list[Notice],
+) -> str:
+    if not store.is_pending(conn, timer.id):
+        return "gone"  # an earlier timer in this batch closed its deadline
+    if store.has_event(conn, timer.id):
+        store.mark(conn, timer.id, "fired", now)  # recorded before; only the mark was lost
+        return "fired"
+    case = repo.load_case(conn, timer.case_id)
+    if case is None:
+        store.mark(conn, timer.id, "cancelled", now)
+        return "cancelled"
+    engine = container.engine
+    supervisor = None
+    if timer.kind == "breach":
+        deadline = case.deadline(timer.deadline_id)
+        supervisor = store.supervising_bureau(conn, deadline.responsible_unit)
+    event = decide_timer(engine, case, timer, now, supervisor)
+    if event is None:
+        store.mark(conn, timer.id, "cancelled", now)
+        return "cancelled"
+    expected = case.version
+    apply(engine.machine, case, event)
+    repo.save(
+        conn,
+        case,
+        [event],
+        expected_version=expected,
+        now=now,
+        warning_days=engine.settings.warning_days,
+        timer_id=timer.id,
+    )
+    # save() re-derived the deadline's timers and cancelled this one as no longer
+    # wanted; it did fire, and the row must say so.
+    store.mark(conn, timer.id, "fired", now)
+    notices.append((case, [event]))
+    return "fired"
+
+
+def _notify(container: Container, notices: list[Notice]) -> None:
+    for case, events in notices:
+        for listener in container.petitions.listeners:
+            listener(case, events)
+
+
+def advance_clock(
+    container: Container, *, now: datetime | None = None, advance_days: int | None = None
+) -> SweepReport:
+    """Move the simulated clock forward and fire what fell due on the way, in due order.
+
+    The clock stops at each due instant on the way, so every timer is recorded at the
+    moment a running scheduler would have recorded it.
+    """
+    clock = container.clock
+    if not isinstance(clock, SimulatedClock):
+        raise InvalidCommand("the clock is not simulated (settings.clock)", field="clock")
+    target = _target(clock, now, advance_days)
+    report = SweepReport(clock.now())
+    while True:
+        with container.db.read() as conn:
+            due = store.next_due_at(conn, target, report.failed + report.deferred)
+        if due is None:
+            break
+        clock.set(max(due, clock.now()))
+        step = sweep(container, clock.now(), skip=report.failed + report.deferred)
+        report.add(step)
+        if step.handled == 0 and not step.failed:
+            break  # only deferred timers remain: leave them to the scheduler
+    clock.set(target)
+    report.now = target
+    return report
+
+
+def _target(clock: SimulatedClock, now: datetime | None, advance_days: int | None) -> datetime:
+    current = clock.now()
+    if now is not None and advance_days is not None:
+        raise InvalidCommand("give either now or advance_days, not both", field="now")
+    if advance_days is not None:
+        if advance_days < 0:
+            raise InvalidCommand("advance_days must not be negative", field="advance_days")
+        return current + timedelta(days=advance_days)
+    if now is None:
+        return current
+    if now.tzinfo is None:
+        raise InvalidCommand("now needs a UTC offset", field="now")
+    if now < current:
+        raise InvalidCommand(
+            f"a simulated clock never runs backwards (it is {current.isoformat()})", field="now"
+        )
+    return now
