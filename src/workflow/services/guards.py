@@ -159,17 +159,27 @@ def _received_plausible(ctx: Ctx, answered_on: str | None) -> date:
     return received
 
 
+def _reopenable(ctx: Ctx, rule: str, what: str) -> None:
+    """A closed matter reopens only through a window that lapsed unused (the late record
+    of a request received in time); a window already used or never opened cannot."""
+    if ctx.case.state != "closed":
+        return
+    window = ctx.case.latest(rule)
+    if window is None or window.status != "lapsed":
+        raise GuardRejected(rule, f"this closed matter has no lapsed {what} to reopen it")
+
+
 def review_window_open(ctx: Ctx) -> None:
     reply = ctx.case.reply or {}
     received = _received_plausible(ctx, reply.get("delivered_on"))
+    _reopenable(ctx, "review_request", "review request window (复查申请期限)")
     _window_open(ctx, "review_request", received, "review request window (复查申请期限)")
 
 
 def re_review_window_open(ctx: Ctx) -> None:
     review = ctx.case.review or {}
     received = _received_plausible(ctx, review.get("delivered_on"))
-    if ctx.case.state == "closed" and ctx.case.latest("re_review_request") is None:
-        raise GuardRejected("re_review_request", "this matter has no re-review request window")
+    _reopenable(ctx, "re_review_request", "re-review request window (复核申请期限)")
     _window_open(ctx, "re_review_request", received, "re-review request window (复核申请期限)")
 
 
