@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, insert, select, update
 from sqlmodel import SQLModel
 
+from workflow.adapters import tables  # noqa: F401  (registers the tables read below)
 from workflow.domain.case import Case
 from workflow.domain.errors import VersionConflict
 from workflow.domain.events import Event
