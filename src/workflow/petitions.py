@@ -28,6 +28,9 @@ from workflow.services.fold import apply
 from workflow.services.registration import decide_registration
 
 Listener = Callable[[Case, list[Event]], None]
+# Runs inside the command's transaction after the write (e.g. the API's idempotency
+# record), so it commits or rolls back together with the events.
+TxHook = Callable[[Connection, Case], None]
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,9 @@ class PetitionService:
         self.clock = clock
         self.listeners: list[Listener] = []
 
-    def register(self, command: Register, actor: Actor) -> Case:
+    def register(
+        self, command: Register, actor: Actor, *, on_commit_tx: TxHook | None = None
+    ) -> Case:
         now = self.clock.now()
         with self.db.write() as conn:
             year = local_date(command.received_at or now).year
@@ -67,11 +72,19 @@ class PetitionService:
                 warning_days=self.engine.settings.warning_days,
                 personal=personal,
             )
+            if on_commit_tx is not None:
+                on_commit_tx(conn, case)
         self._notify(case, [event])
         return case
 
     def act(
-        self, case_id: str, action: Action, actor: Actor, *, if_match: int | None = None
+        self,
+        case_id: str,
+        action: Action,
+        actor: Actor,
+        *,
+        if_match: int | None = None,
+        on_commit_tx: TxHook | None = None,
     ) -> Case:
         now = self.clock.now()
         with self.db.write() as conn:
@@ -93,6 +106,8 @@ class PetitionService:
                 now=now,
                 warning_days=self.engine.settings.warning_days,
             )
+            if on_commit_tx is not None:
+                on_commit_tx(conn, case)
         self._notify(case, [event])
         return case
 

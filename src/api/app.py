@@ -1,0 +1,58 @@
+"""The FastAPI application factory. Nothing is built at import time: the lifespan
+bootstraps the container once and puts it on ``app.state``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import problems
+from api.observability import Metrics, RequestContext, configure_logging
+from api.routes import audit, events, ops, petitions, rules, statechart, units
+from workflow.bootstrap import bootstrap
+from workflow.config import Settings
+from workflow.domain.clock import Clock
+
+DESCRIPTION = (
+    "Workflow engine for statutory petitions (信访) under the Regulations on Petition "
+    "Work. Every error is application/problem+json (RFC 9457) with a type "
+    "https://petitionflow.dev/problems/<slug>."
+)
+
+
+def create_app(
+    settings: Settings | None = None, *, demo: bool = False, clock: Clock | None = None
+) -> FastAPI:
+    config = settings or Settings()
+    configure_logging(config.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = bootstrap(config, clock=clock)
+        app.state.container = container
+        if demo:
+            from api.demo import load_demo, print_tokens
+
+            load_demo(container)
+            print_tokens(config)
+        try:
+            yield
+        finally:
+            container.db.dispose()
+
+    app = FastAPI(
+        title="petitionflow",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.metrics = Metrics()
+    problems.install(app)
+    for module in (ops, units, petitions, audit, rules, statechart, events):
+        app.include_router(module.router)
+    app.add_middleware(
+        RequestContext, max_body_bytes=config.max_body_bytes, metrics=app.state.metrics
+    )
+    return app

@@ -1,0 +1,113 @@
+"""Turning a Case projection into the petition resource, masking personal data by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from api import scope
+from api.schemas import DeadlineOut, PetitionerOut, PetitionOut
+from workflow.adapters.repository import PERSONAL
+from workflow.domain.actor import Actor
+from workflow.domain.case import Case, Deadline
+from workflow.statechart import Chart
+
+
+def deadline_out(d: Deadline) -> DeadlineOut:
+    return DeadlineOut(
+        id=d.id,
+        rule=d.rule,
+        rule_set=d.rule_set,
+        article=d.article,
+        kind=d.kind,
+        responsible_unit=d.responsible_unit,
+        starts_on=d.starts_on,
+        due_on=d.due_on,
+        status=d.status,
+        provisional=d.provisional,
+        explanation=d.explanation,
+        extension_days=d.extension_days,
+        met_on=d.met_on,
+    )
+
+
+def _mask(value: str | None, keep_start: int, keep_end: int) -> str | None:
+    if value is None:
+        return None
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+def _petitioner(ref: str, row: Any | None, show: bool) -> PetitionerOut:
+    if row is None or row["data"] is None:
+        return PetitionerOut(ref=ref, redacted=True)
+    data: dict[str, Any] = row["data"]
+    if show:
+        return PetitionerOut(
+            ref=ref,
+            **{k: data.get(k) for k in ("name", "id_number", "phone")},
+            address=data.get("address"),
+        )
+    return PetitionerOut(
+        ref=ref,
+        name=data.get("name"),
+        id_number=_mask(data.get("id_number"), 4, 4),
+        phone=_mask(data.get("phone"), 3, 4),
+        address="***" if data.get("address") else None,
+        masked=True,
+    )
+
+
+def petitioners(conn: Connection, case: Case, actor: Actor) -> list[PetitionerOut]:
+    rows = {
+        r._mapping["ref"]: r._mapping
+        for r in conn.execute(select(PERSONAL).where(PERSONAL.c.case_id == case.id))
+    }
+    show = scope.sees_personal_data(actor, case)
+    return [_petitioner(p["ref"], rows.get(p["ref"]), show) for p in case.petitioners]
+
+
+def present(conn: Connection, case: Case, actor: Actor, chart: Chart) -> PetitionOut:
+    return PetitionOut(
+        id=case.id,
+        number=case.number,
+        state=case.state,
+        version=case.version,
+        rule_set=case.rule_set,
+        chart=case.chart,
+        intake_unit=case.intake_unit,
+        holder_unit=case.holder_unit,
+        location_unit=case.location_unit,
+        channel=case.channel,
+        received_at=case.received_at,
+        subject=case.subject,
+        content=case.content,
+        headcount=case.headcount,
+        representatives=case.representatives,
+        classification=case.classification,
+        deadlines=[deadline_out(d) for d in case.deadlines],
+        overdue=case.overdue,
+        allowed_actions=list(chart.actions_from(case.state)),
+        petitioners=petitioners(conn, case, actor),
+        transferred_by=case.transferred_by,
+        transfer_mode=case.transfer_mode,
+        accepted_on=case.accepted_on,
+        reply=case.reply,
+        review=case.review,
+        re_review=case.re_review,
+        evaluations=case.evaluations,
+        extensions=case.extensions,
+        hearings=case.hearings,
+        decline=case.decline,
+        withdrawal=case.withdrawal,
+        objection=case.objection,
+        diverted_to=case.diverted_to,
+        closed_on=case.closed_on,
+        units_involved=case.units_involved,
+    )
+
+
+def etag(case: Case) -> str:
+    return f'"{case.version}"'

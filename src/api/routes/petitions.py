@@ -1,0 +1,244 @@
+"""Petitions: register, read, list, act (``/v1/petitions``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection, and_, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from api import cursors, idempotency, scope
+from api.auth import CurrentActor
+from api.deps import ContainerDep
+from api.presenter import etag, present
+from api.problems import ApiProblem, responses
+from api.schemas import Page, PetitionOut
+from workflow.adapters.repository import CASES, DEADLINES
+from workflow.bootstrap import Container
+from workflow.domain.actions import Action, Channel, Register
+from workflow.domain.actor import Actor
+from workflow.domain.case import Case
+
+router = APIRouter(prefix="/v1/petitions", tags=["petitions"])
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=200, description="Replays the first response."),
+]
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+OPEN_STATUSES = ("pending", "paused", "breached")
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """``"<version>"`` (quotes optional); anything else is a 422 validation-error."""
+    if value is None or value.strip() == "*":
+        return None
+    found = _IF_MATCH.match(value)
+    if found is None:
+        raise ApiProblem(422, "validation-error", 'If-Match must be "<version>"', field="If-Match")
+    return int(found.group(1))
+
+
+def load_case(c: Container, case_id: str) -> Case:
+    if len(case_id) > 40:
+        raise scope.not_found(f"petition {case_id}")
+    return c.petitions.get(case_id)
+
+
+def visible_case(c: Container, case_id: str, actor: Actor) -> Case:
+    return scope.readable(actor, load_case(c, case_id), c.units)
+
+
+async def _idempotent(
+    request: Request,
+    c: Container,
+    actor: Actor,
+    key: str | None,
+    status: int,
+    run: Callable[[Callable[[Connection, Case], None]], Case],
+) -> JSONResponse:
+    """Run a command whose transaction also stores the response under the key."""
+    key = idempotency.validate_key(key)
+    who = idempotency.principal(actor)
+    digest = await idempotency.request_hash(request)
+    if key is not None and (stored := idempotency.lookup(c.db, who, key, digest)):
+        return idempotency.replay(stored)
+    results: list[idempotency.Stored] = []
+
+    def hook(conn: Connection, case: Case) -> None:
+        body = present(conn, case, actor, c.chart).model_dump(mode="json")
+        headers = {"ETag": etag(case), "Location": f"/v1/petitions/{case.id}"}
+        results.append(idempotency.Stored(status, body, headers))
+        if key is not None:
+            idempotency.record(conn, who, key, digest, results[0], c.clock.now())
+
+    try:
+        run(hook)
+    except IntegrityError:
+        # A concurrent request with the same key won the race: replay its response.
+        if key is not None and (stored := idempotency.lookup(c.db, who, key, digest)):
+            return idempotency.replay(stored)
+        raise
+    return JSONResponse(results[0].body, status_code=status, headers=results[0].headers)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=PetitionOut,
+    responses=responses(401, 403, 404, 409, 413, 415, 422),
+    summary="Register a petition (registrar at a petition bureau, or an agency's handler)",
+)
+async def register(
+    body: Register,
+    request: Request,
+    actor: CurrentActor,
+    c: ContainerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    scope.may_register(actor)
+    return await _idempotent(
+        request,
+        c,
+        actor,
+        idempotency_key,
+        201,
+        lambda hook: c.petitions.register(body, actor, on_commit_tx=hook),
+    )
+
+
+@router.get("/{petition_id}", response_model=PetitionOut, responses=responses(401, 404))
+def get_petition(
+    petition_id: str, response: Response, actor: CurrentActor, c: ContainerDep
+) -> PetitionOut:
+    case = visible_case(c, petition_id, actor)
+    response.headers["ETag"] = etag(case)
+    with c.db.read() as conn:
+        return present(conn, case, actor, c.chart)
+
+
+@router.post(
+    "/{petition_id}/actions",
+    response_model=PetitionOut,
+    responses=responses(401, 403, 404, 409, 412, 413, 415, 422),
+    summary="Apply an action (a statechart event) to a petition",
+    description='`If-Match: "<version>"` is honoured: stale gives 412 version-conflict; '
+    "a malformed If-Match gives 422 validation-error.",
+)
+async def act(
+    petition_id: str,
+    action: Annotated[Action, Body()],
+    request: Request,
+    actor: CurrentActor,
+    c: ContainerDep,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=64)] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    version = parse_if_match(if_match)
+    scope.actionable(actor, load_case(c, petition_id), c.units)
+    metrics = getattr(request.app.state, "metrics", None)
+    try:
+        result = await _idempotent(
+            request,
+            c,
+            actor,
+            idempotency_key,
+            200,
+            lambda hook: c.petitions.act(
+                petition_id, action, actor, if_match=version, on_commit_tx=hook
+            ),
+        )
+    except Exception as exc:
+        if metrics is not None:
+            metrics.action(action.action, getattr(exc, "problem", "error"))
+        raise
+    if metrics is not None:
+        metrics.action(action.action, "ok")
+    return result
+
+
+@router.get("", response_model=Page[PetitionOut], responses=responses(401, 422))
+def list_petitions(
+    actor: CurrentActor,
+    c: ContainerDep,
+    state: Annotated[str | None, Query(max_length=32)] = None,
+    unit: Annotated[str | None, Query(max_length=64, description="Holder unit")] = None,
+    subtree: Annotated[bool, Query(description="Include units below `unit`")] = False,
+    overdue: bool | None = None,
+    due_before: Annotated[date | None, Query(description="An open deadline due before")] = None,
+    channel: Channel | None = None,
+    limit: Annotated[int, Query(ge=1)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[PetitionOut]:
+    limit = min(limit, c.settings.max_page_size)
+    after = cursors.decode(cursor, 2) if cursor else None
+    if after is not None:
+        try:
+            after = [datetime.fromisoformat(str(after[0])), str(after[1])]
+        except ValueError:
+            raise ApiProblem(422, "validation-error", "malformed cursor", field="cursor") from None
+    conditions: list[Any] = []
+    if state:
+        conditions.append(CASES.c.state == state)
+    if channel is not None:
+        conditions.append(CASES.c.channel == channel.value)
+    if overdue is not None:
+        conditions.append(CASES.c.overdue == overdue)
+    if unit:
+        root = c.units.get(unit)
+        if subtree and root is not None:
+            conditions.append(CASES.c.holder_path.startswith(root.path, autoescape=True))
+        else:
+            conditions.append(CASES.c.holder_unit == unit)
+    if due_before is not None:
+        conditions.append(
+            exists().where(
+                and_(
+                    DEADLINES.c.case_id == CASES.c.id,
+                    DEADLINES.c.status.in_(OPEN_STATUSES),
+                    DEADLINES.c.due_on < due_before,
+                )
+            )
+        )
+    return _page(c, actor, conditions, after, limit)
+
+
+def _page(
+    c: Container, actor: Actor, conditions: list[Any], after: list[Any] | None, limit: int
+) -> Page[PetitionOut]:
+    """Keyset on (received_at, id); scope is applied per row, so scan in batches."""
+    items: list[PetitionOut] = []
+    last: tuple[datetime, str] | None = None
+    with c.db.read() as conn:
+        while len(items) < limit:
+            query = select(CASES.c.id, CASES.c.received_at, CASES.c.doc).where(*conditions)
+            position = last or (tuple(after) if after else None)
+            if position is not None:
+                query = query.where(
+                    or_(
+                        CASES.c.received_at > position[0],
+                        and_(CASES.c.received_at == position[0], CASES.c.id > position[1]),
+                    )
+                )
+            rows = conn.execute(
+                query.order_by(CASES.c.received_at, CASES.c.id).limit(limit * 2)
+            ).all()
+            for row in rows:
+                last = (row.received_at, row.id)
+                case = Case.from_doc(row.doc)
+                if scope.can_read(actor, case, c.units):
+                    items.append(present(conn, case, actor, c.chart))
+                    if len(items) == limit:
+                        break
+            if len(rows) < limit * 2:
+                if len(items) < limit or last is None:
+                    return Page[PetitionOut](items=items, next_cursor=None)
+                break
+    assert last is not None
+    return Page[PetitionOut](
+        items=items, next_cursor=cursors.encode([last[0].isoformat(), last[1]])
+    )

@@ -1,0 +1,100 @@
+"""Object-level authorization: who may see and act on what. Every route asks here.
+
+Outside the caller's scope an object does not exist for them (404, never 403, so ids
+cannot be probed); a role that may never do an operation gets 403.
+"""
+
+from __future__ import annotations
+
+from api.problems import ApiProblem
+from workflow.domain.actor import Actor, Role
+from workflow.domain.case import Case
+from workflow.domain.units import Unit, UnitDirectory
+
+ACTING_ROLES = frozenset({Role.HANDLER, Role.REGISTRAR})
+SUBTREE_READERS = frozenset({Role.SUPERVISOR, Role.AUDITOR})
+PERSONAL_DATA_ROLES = frozenset({Role.HANDLER, Role.REGISTRAR})
+
+
+def not_found(what: str) -> ApiProblem:
+    return ApiProblem(404, "not-found", f"no {what}")
+
+
+def forbidden(detail: str) -> ApiProblem:
+    return ApiProblem(403, "forbidden", detail)
+
+
+def require_role(actor: Actor, roles: frozenset[Role], operation: str) -> None:
+    if actor.role not in roles:
+        raise forbidden(f"role {actor.role.value} may not {operation}")
+
+
+def _units(case: Case) -> set[str]:
+    return {case.holder_unit, case.intake_unit, *case.units_involved}
+
+
+def _home(actor: Actor, units: UnitDirectory) -> Unit | None:
+    return units.get(actor.unit)
+
+
+def _in_subtree(root: Unit | None, codes: set[str], units: UnitDirectory) -> bool:
+    if root is None:
+        return False
+    for code in codes:
+        unit = units.get(code)
+        if unit is not None and root.contains(unit):
+            return True
+    return False
+
+
+def can_read(actor: Actor, case: Case, units: UnitDirectory) -> bool:
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.role in SUBTREE_READERS:
+        return _in_subtree(_home(actor, units), _units(case), units)
+    if actor.role in ACTING_ROLES:
+        return actor.unit in _units(case)
+    return False
+
+
+def can_act_on(actor: Actor, case: Case, units: UnitDirectory) -> bool:
+    """Units involved, or an organ above the holder (review and re-review are recorded
+    by the parent organ); whether it may do *this* action is the domain's guard."""
+    if actor.role not in ACTING_ROLES:
+        return False
+    return actor.unit in _units(case) or _in_subtree(_home(actor, units), {case.holder_unit}, units)
+
+
+def readable(actor: Actor, case: Case, units: UnitDirectory) -> Case:
+    if not can_read(actor, case, units):
+        raise not_found(f"petition {case.id}")
+    return case
+
+
+def actionable(actor: Actor, case: Case, units: UnitDirectory) -> Case:
+    require_role(actor, ACTING_ROLES, "act on petitions")
+    if not can_act_on(actor, case, units):
+        raise not_found(f"petition {case.id}")
+    return case
+
+
+def sees_personal_data(actor: Actor, case: Case) -> bool:
+    return actor.role in PERSONAL_DATA_ROLES and actor.unit in _units(case)
+
+
+def may_register(actor: Actor) -> None:
+    # Which unit kind may register is the domain's rule (registration guards).
+    require_role(actor, ACTING_ROLES, "register petitions")
+
+
+def unit_visible(actor: Actor, unit: Unit) -> bool:
+    """The organisation tree is not secret: every signed-in role may read it."""
+    return True
+
+
+def readable_subtree(actor: Actor, root: Unit, units: UnitDirectory) -> bool:
+    """May the caller filter by this unit's subtree? Its own subtree, or anything (admin)."""
+    if actor.role is Role.ADMIN:
+        return True
+    home = _home(actor, units)
+    return home is not None and (home.contains(root) or root.contains(home))
