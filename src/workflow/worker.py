@@ -1,0 +1,73 @@
+"""The deadline sweep as a running service: in the API process or on its own.
+
+``start_scheduler``/``stop_scheduler`` are what the API lifespan calls when
+``settings.scheduler`` is true; ``run_scheduler`` is ``petitionflow scheduler``.
+On SQLite run one sweeping process per database file; on PostgreSQL any number
+(rows are claimed with ``FOR UPDATE SKIP LOCKED``).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+from types import FrameType
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from workflow.adapters.scheduler import start_ticker, stop_ticker
+from workflow.bootstrap import Container, bootstrap
+from workflow.config import Settings
+from workflow.sweep import SweepReport, sweep
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SchedulerHandle:
+    container: Container
+    scheduler: BackgroundScheduler
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running)
+
+
+def _tick(container: Container) -> SweepReport:
+    report = sweep(container)
+    if report.fired or report.cancelled or report.failed:
+        log.info("sweep %s", report.to_dict())
+    return report
+
+
+def start_scheduler(container: Container) -> SchedulerHandle:
+    """Start sweeping now (catch-up) and every ``settings.sweep_interval_seconds``."""
+    scheduler = start_ticker(lambda: _tick(container), container.settings.sweep_interval_seconds)
+    return SchedulerHandle(container, scheduler)
+
+
+def stop_scheduler(handle: SchedulerHandle, *, wait: bool = True) -> None:
+    """Stop the ticker; with ``wait`` a sweep in progress finishes its batch first."""
+    stop_ticker(handle.scheduler, wait=wait)
+
+
+def run_scheduler(settings: Settings) -> None:
+    """Sweep until SIGINT or SIGTERM (``petitionflow scheduler``)."""
+    container = bootstrap(settings)
+    stopping = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: stopping the scheduler", signum)
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    handle = start_scheduler(container)
+    log.info("scheduler started: every %ss", settings.sweep_interval_seconds)
+    try:
+        stopping.wait()
+    finally:
+        stop_scheduler(handle)
+        container.db.dispose()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

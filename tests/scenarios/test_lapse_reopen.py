@@ -1,0 +1,98 @@
+"""Windows lapsing: the answer becomes final 30 days after delivery, unless used in time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.scenarios.helpers import advance_to, assert_replays, last, types
+from tests.support import act, at, make_container, register
+from workflow.bootstrap import Container
+from workflow.domain.case import Case
+from workflow.domain.errors import GuardRejected
+
+
+def _replied(c: Container, delivered_on: str) -> Case:
+    """A matter answered by the city housing bureau and delivered on ``delivered_on``."""
+    case = register(c, received_at=c.clock.now().isoformat())
+    case = act(c, case, "C1-XF", "classify", type="claim", route="petition")
+    case = act(c, case, "C1-XF", "transfer", to_unit="C1-ZJ")
+    case = act(c, case, "C1-ZJ", "accept")
+    return act(
+        c,
+        case,
+        "C1-ZJ",
+        "reply",
+        outcome="not_support",
+        opinion="不予支持",
+        delivered_on=delivered_on,
+    )
+
+
+def test_review_window_lapse_closes_the_matter_after_the_rolled_due_day(tmp_path: Path) -> None:
+    c = make_container(tmp_path, at("2026-09-05 10:00"))
+    # Reply delivered Sat 09-05: 30 days end Mon 10-05 (国庆), rolled to Thu 10-08.
+    case = _replied(c, "2026-09-05")
+    assert case.state == "replied"
+    window = case.latest("review_request")
+    assert window is not None and window.due_on.isoformat() == "2026-10-08"
+
+    # The last minute of the rolled due day: still open.
+    advance_to(c, at("2026-10-08 23:59"))
+    assert c.petitions.get(case.id).state == "replied"
+
+    # 10-09 00:00: the window lapses through the chart's lapse trigger: closed.
+    report = advance_to(c, at("2026-10-09 00:00"))
+    assert [t.split(":")[1] for t in report.fired] == ["lapse"]
+    case = c.petitions.get(case.id)
+    assert case.state == "closed" and case.closed_on == "2026-10-09"
+    assert case.latest("review_request").status == "lapsed"  # type: ignore[union-attr]
+    lapsed = last(c, case.id)
+    assert lapsed.type == "window_lapsed" and lapsed.actor == "system"
+    assert lapsed.payload["from"] == "replied" and lapsed.payload["to"] == "closed"
+    assert lapsed.occurred_at == at("2026-10-09 00:00")
+    assert_replays(c, case.id)
+
+
+def test_request_received_in_time_but_recorded_after_the_lapse_reopens(tmp_path: Path) -> None:
+    c = make_container(tmp_path, at("2026-09-05 10:00"))
+    case = _replied(c, "2026-09-05")
+    # The lapse fires at 10-09 00:00 and closes the matter.
+    advance_to(c, at("2026-10-12 09:00"))
+    assert c.petitions.get(case.id).state == "closed"
+
+    # A request received on 10-09 (one day late) is refused: the window had lapsed.
+    with pytest.raises(GuardRejected) as refused:
+        act(c, case, "C1", "request_review", received_on="2026-10-09")
+    assert refused.value.problem == "window-lapsed"
+
+    # The city government received a request on 10-08 (in time) but records it on 10-12:
+    # the matter reopens into review and the lapsed window counts as used.
+    case = act(c, case, "C1", "request_review", received_on="2026-10-08")
+    assert (case.state, case.holder_unit) == ("under_review", "C1")
+    window = case.latest("review_request")
+    assert window is not None and window.status == "met"
+    assert window.met_on is not None and window.met_on.isoformat() == "2026-10-08"
+    assert case.latest("review").status == "pending"  # type: ignore[union-attr]
+    assert case.closed_on is None
+    # Both facts stay in the history: the lapse, then the reopening request.
+    assert types(c, case.id)[-2:] == ["window_lapsed", "review_requested"]
+    assert_replays(c, case.id)
+
+
+def test_objection_window_lapse_changes_no_state(tmp_path: Path) -> None:
+    c = make_container(tmp_path, at("2026-03-02 10:00"))
+    case = register(c, received_at="2026-03-02T10:00:00+08:00")
+    case = act(c, case, "C1-XF", "classify", type="claim", route="petition")
+    # Transferred on Mon 03-02: the 5-working-day objection window ends Mon 03-09.
+    case = act(c, case, "C1-XF", "transfer", to_unit="C1-ZJ")
+    window = case.latest("object")
+    assert window is not None and window.due_on.isoformat() == "2026-03-09"
+    report = advance_to(c, at("2026-03-10 00:00"))
+    assert any(":lapse:2026-03-09" in t for t in report.fired)
+    case = c.petitions.get(case.id)
+    assert case.state == "transferred"
+    assert case.latest("object").status == "lapsed"  # type: ignore[union-attr]
+    assert "deadline_lapsed" in types(c, case.id)
+    assert_replays(c, case.id)
