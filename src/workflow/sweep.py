@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from workflow.adapters import repository as repo
 from workflow.adapters import timer_store as store
@@ -86,13 +86,13 @@ def sweep(
     while True:
         notices: list[Notice] = []
         with container.db.write() as conn:
-            due = store.claim_due(conn, moment, size, passed)
+            due, exhausted = store.claim_due(conn, moment, size, passed)
             for timer in due:
                 _fire_isolated(container, conn, timer, moment, report, notices)
         passed.update(report.failed + report.deferred)  # still pending: not again now
         _notify(container, notices)
-        if len(due) < size:
-            return report
+        if exhausted or not due:
+            return report  # nothing left, or the rest is claimed by another sweeper
 
 
 def _fire_isolated(
@@ -106,9 +106,10 @@ def _fire_isolated(
     try:
         with conn.begin_nested():
             outcome = _fire(container, conn, timer, now, notices)
-    except (VersionConflict, IntegrityError) as exc:
-        # Another writer changed the matter meanwhile (PostgreSQL, several sweepers or an
-        # API command): not the timer's fault, so no attempt is counted; next sweep retries.
+    except (VersionConflict, IntegrityError, OperationalError) as exc:
+        # Another writer changed the matter meanwhile, or the database chose this
+        # transaction as a deadlock victim: not the timer's fault, so no attempt is
+        # counted; the next sweep retries it.
         log.info("timer %s deferred: %s", timer.id, exc)
         report.deferred.append(timer.id)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from tests.support import act, at, make_container, register
 from workflow.bootstrap import Container
 from workflow.domain.case import Case
 from workflow.domain.errors import GuardRejected
+from workflow.sweep import sweep
 
 
 def _replied(c: Container, delivered_on: str) -> Case:
@@ -95,4 +97,27 @@ def test_objection_window_lapse_changes_no_state(tmp_path: Path) -> None:
     assert case.state == "transferred"
     assert case.latest("object").status == "lapsed"  # type: ignore[union-attr]
     assert "deadline_lapsed" in types(c, case.id)
+    assert_replays(c, case.id)
+
+
+def test_a_lapse_swept_late_never_precedes_a_recorded_event(tmp_path: Path) -> None:
+    c = make_container(tmp_path, at("2026-09-05 10:00"))
+    case = _replied(c, "2026-09-05")
+    # The scheduler is down when the window lapses (10-09 00:00); on 10-10 a handler
+    # records the petitioner's satisfaction evaluation, allowed while replied.
+    c.clock.set(at("2026-10-10 15:00"))  # type: ignore[attr-defined]
+    case = act(c, case, "C1-ZJ", "evaluate", satisfied=True)
+    # The sweep runs on 10-11: the lapse is recorded after the evaluation, occurring at
+    # the evaluation's instant (history never runs backwards); the real due instant is
+    # kept in the payload.
+    c.clock.set(at("2026-10-11 08:00"))  # type: ignore[attr-defined]
+    report = sweep(c)
+    assert [t.split(":")[1] for t in report.fired] == ["lapse"]
+    lapsed = last(c, case.id)
+    assert lapsed.type == "window_lapsed"
+    assert lapsed.occurred_at == at("2026-10-10 15:00")
+    assert lapsed.recorded_at == at("2026-10-11 08:00")
+    due_at = datetime.fromisoformat(lapsed.payload["fields"]["due_at"])
+    assert due_at == at("2026-10-09 00:00")
+    assert c.petitions.get(case.id).state == "closed"
     assert_replays(c, case.id)

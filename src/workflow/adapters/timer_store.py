@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, func, or_, select, update
 
 from rules import UnitKind
 from workflow.adapters import tables  # noqa: F401  (registers the tables first)
-from workflow.adapters.repository import DEADLINES, EVENTS, TIMERS, UNITS
+from workflow.adapters.repository import CASES, DEADLINES, EVENTS, TIMERS, UNITS
 from workflow.services.timers import TimerPlan
 
 # After this many failed attempts a timer is set aside as ``failed`` for an operator:
@@ -35,16 +35,47 @@ def _due(now: datetime, skip: Collection[str]) -> Any:
 
 def claim_due(
     conn: Connection, now: datetime, limit: int, skip: Collection[str] = ()
-) -> list[TimerPlan]:
-    """Pending timers due by ``now``, oldest first, locked for this transaction."""
+) -> tuple[list[TimerPlan], bool]:
+    """Due timers of up to ``limit`` matters, oldest first, and whether that was all.
+
+    The claim is by matter: firing one timer re-derives (and may cancel) the other timers
+    of the same deadline, so two sweepers holding timers of one matter would deadlock.
+    The matters' rows are locked ``FOR UPDATE SKIP LOCKED`` first (another sweeper's
+    matters are skipped), then their due timers.
+    """
+    first_due = func.min(TIMERS.c.due_at)
+    candidates = [
+        row[0]
+        for row in conn.execute(
+            select(TIMERS.c.case_id)
+            .where(_due(now, skip))
+            .group_by(TIMERS.c.case_id)
+            .order_by(first_due, TIMERS.c.case_id)
+            .limit(limit * 4)
+        )
+    ]
+    if not candidates:
+        return [], True
+    locked = set(
+        conn.execute(
+            select(CASES.c.id)
+            .where(CASES.c.id.in_(candidates))
+            .order_by(CASES.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).scalars()
+    )
+    if not locked:
+        return [], False
+    mine = [c for c in candidates if c in locked][:limit]
     query = (
         select(TIMERS)
-        .where(_due(now, skip))
+        .where(and_(_due(now, skip), TIMERS.c.case_id.in_(mine)))
         .order_by(TIMERS.c.due_at, TIMERS.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update()
     )
-    return [_plan(r._mapping) for r in conn.execute(query)]
+    timers = [_plan(r._mapping) for r in conn.execute(query)]
+    return timers, len(candidates) < limit
 
 
 def next_due_at(conn: Connection, until: datetime, skip: Collection[str] = ()) -> datetime | None:
