@@ -159,12 +159,16 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    slug = _STATUS_SLUGS.get(exc.status_code, "internal-error")
+    status = exc.status_code
+    if status == 400:
+        # An unparsable body is bad input like any other: the contract says 422.
+        status = 422
+    slug = _STATUS_SLUGS.get(status, "internal-error")
     detail = exc.detail if isinstance(exc.detail, str) else "error"
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no route {request.method} {request.url.path}"
     return problem_response(
-        exc.status_code,
+        status,
         slug,
         detail,
         instance=request.url.path,
