@@ -121,3 +121,25 @@ def test_a_lapse_swept_late_never_precedes_a_recorded_event(tmp_path: Path) -> N
     assert due_at == at("2026-10-09 00:00")
     assert c.petitions.get(case.id).state == "closed"
     assert_replays(c, case.id)
+
+
+def test_re_review_window_lapse_closes_the_reviewed_matter(tmp_path: Path) -> None:
+    c = make_container(tmp_path, at("2026-03-02 10:00"))
+    case = _replied(c, "2026-03-02")
+    # Review requested on 03-05 at the city government, upheld and delivered on 03-12.
+    advance_to(c, at("2026-03-05 10:00"))
+    case = act(c, case, "C1", "request_review", received_on="2026-03-05")
+    advance_to(c, at("2026-03-12 10:00"))
+    case = act(c, case, "C1", "review_decide", outcome="uphold", opinion="维持")
+    window = case.latest("re_review_request")
+    # 30 days from Thu 03-12 end Sat 04-11, rolled to Mon 04-13.
+    assert window is not None and window.due_on.isoformat() == "2026-04-13"
+    advance_to(c, at("2026-04-13 23:59"))
+    assert c.petitions.get(case.id).state == "review_replied"
+    # 04-14 00:00: nobody asked for re-review; the review opinion is final.
+    advance_to(c, at("2026-04-14 00:00"))
+    case = c.petitions.get(case.id)
+    assert case.state == "closed"
+    assert case.latest("re_review_request").status == "lapsed"  # type: ignore[union-attr]
+    assert last(c, case.id).payload["from"] == "review_replied"
+    assert_replays(c, case.id)
