@@ -26,7 +26,7 @@ from workflow.domain.clock import SimulatedClock
 from workflow.domain.errors import InvalidCommand, VersionConflict
 from workflow.domain.events import Event
 from workflow.services.fold import apply
-from workflow.services.timer_events import decide_timer
+from workflow.services.timer_events import decide_timer, live_deadline
 from workflow.services.timers import TimerPlan
 
 log = logging.getLogger(__name__)
@@ -142,8 +142,8 @@ def _fire(
         return "cancelled"
     engine = container.engine
     supervisor = None
-    if timer.kind == "breach":
-        deadline = case.deadline(timer.deadline_id)
+    deadline = live_deadline(engine, case, timer)
+    if timer.kind == "breach" and deadline is not None:
         supervisor = store.supervising_bureau(conn, deadline.responsible_unit)
     event = decide_timer(engine, case, timer, now, supervisor)
     if event is None:
