@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.observability import Metrics, RequestContext, configure_logging
-from api.routes import audit, events, ops, petitions, rules, statechart, units
+from api.routes import admin, audit, events, ops, petitions, rules, statechart, units
 from workflow.bootstrap import bootstrap
 from workflow.config import Settings
 from workflow.domain.clock import Clock
@@ -52,6 +52,8 @@ def create_app(
     problems.install(app)
     for module in (ops, units, petitions, audit, rules, statechart, events):
         app.include_router(module.router)
+    if config.clock == "simulated":
+        app.include_router(admin.router)
     app.add_middleware(
         RequestContext, max_body_bytes=config.max_body_bytes, metrics=app.state.metrics
     )

@@ -192,12 +192,25 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
+_DESCRIPTIONS = {
+    401: "unauthenticated: missing, expired or invalid Bearer token",
+    403: "forbidden: the caller's role may never do this",
+    404: "not-found: no such object, or outside the caller's scope",
+    405: "method-not-allowed",
+    409: "illegal-transition, window-lapsed, extension-limit or idempotency-key-reused",
+    412: "version-conflict: If-Match names a stale version",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error: with `errors`, or the domain's `rule`, `article`, `field`",
+}
+
+
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries documenting the problems a route may return."""
     return {
         s: {
             "model": Problem,
-            "description": TITLES.get(_STATUS_SLUGS.get(s, "internal-error"), "Problem"),
+            "description": _DESCRIPTIONS.get(s, "Problem"),
             "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for s in statuses

@@ -90,11 +90,3 @@ def may_register(actor: Actor) -> None:
 def unit_visible(actor: Actor, unit: Unit) -> bool:
     """The organisation tree is not secret: every signed-in role may read it."""
     return True
-
-
-def readable_subtree(actor: Actor, root: Unit, units: UnitDirectory) -> bool:
-    """May the caller filter by this unit's subtree? Its own subtree, or anything (admin)."""
-    if actor.role is Role.ADMIN:
-        return True
-    home = _home(actor, units)
-    return home is not None and (home.contains(root) or root.contains(home))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
+from typing import Any
 
 from tests.e2e.conftest import Api
 
@@ -143,3 +145,40 @@ def test_ops_endpoints(api: Api) -> None:
         api.client.get("/openapi.json").json()["paths"].get("/metrics")
     )
     assert "/metrics" not in api.client.get("/openapi.json").json()["paths"]
+
+
+def test_simulated_clock_route_exists_only_when_simulated(make_api: Any) -> None:
+    plain = make_api(units=False)
+    headers = plain.auth("admin", "P")
+    absent = plain.client.post("/v1/admin/clock", json={"advance_days": 1}, headers=headers)
+    assert absent.status_code == 404
+    sim = make_api(units=False, clock="simulated")
+    before = sim.clock.now()
+    moved = sim.client.post("/v1/admin/clock", json={"advance_days": 2}, headers=headers)
+    assert moved.status_code == 200, moved.text
+    assert sim.clock.now() - before == timedelta(days=2)
+    back = sim.client.post("/v1/admin/clock", json={"now": "2020-01-01T00:00:00Z"}, headers=headers)
+    assert back.status_code == 422
+    refused = sim.client.post(
+        "/v1/admin/clock", json={"advance_days": 1}, headers=sim.auth("handler", "P")
+    )
+    assert refused.status_code == 403
+
+
+def test_demo_data_loads_once(api: Api, tmp_path: Any) -> None:
+    from sqlalchemy import select
+
+    from api.demo import load_demo
+    from workflow.adapters.repository import CASES
+    from workflow.bootstrap import bootstrap
+    from workflow.config import Settings
+
+    container = bootstrap(
+        Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}"), clock=api.clock
+    )
+    assert load_demo(container) is True
+    assert load_demo(container) is False
+    with container.db.read() as conn:
+        states = set(conn.execute(select(CASES.c.state)).scalars())
+    assert {"registered", "classified", "handling", "replied", "diverted"} <= states
+    container.db.dispose()
