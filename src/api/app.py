@@ -14,6 +14,7 @@ from api.routes import admin, audit, events, ops, petitions, rules, statechart, 
 from workflow.bootstrap import bootstrap
 from workflow.config import Settings
 from workflow.domain.clock import Clock
+from workflow.worker import start_scheduler, stop_scheduler
 
 DESCRIPTION = (
     "Workflow engine for statutory petitions (信访) under the Regulations on Petition "
@@ -37,9 +38,13 @@ def create_app(
 
             load_demo(container)
             print_tokens(config)
+        if config.scheduler:
+            app.state.scheduler = start_scheduler(container)
         try:
             yield
         finally:
+            if config.scheduler:
+                stop_scheduler(app.state.scheduler)
             container.db.dispose()
 
     app = FastAPI(

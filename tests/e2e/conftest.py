@@ -107,7 +107,8 @@ def make_api(tmp_path: Path) -> Iterator[Callable[..., Api]]:
         settings = Settings(
             database_url=f"sqlite:///{tmp_path / f'api{len(clients)}.db'}",
             log_json=False,
-            **overrides,
+            # Tests fire timers explicitly (simulated clock); a background sweep would race.
+            **{"scheduler": False, **overrides},
         )
         clock = SimulatedClock(at("2026-09-22 09:00"))
         client = TestClient(create_app(settings, clock=clock))

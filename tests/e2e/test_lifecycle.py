@@ -165,6 +165,33 @@ def test_simulated_clock_route_exists_only_when_simulated(make_api: Any) -> None
     assert refused.status_code == 403
 
 
+def test_advancing_the_simulated_clock_fires_what_fell_due(make_api: Any) -> None:
+    sim = make_api(clock="simulated")
+    petition = sim.register()  # received 2026-09-22: routing due 2026-10-08 (国庆 roll-forward)
+    admin = sim.auth("admin", "P")
+    early = sim.client.post(
+        "/v1/admin/clock", json={"now": "2026-10-08T23:59:00+08:00"}, headers=admin
+    )
+    assert early.status_code == 200, early.text
+    assert early.json()["fired"] == 1  # only the warning, three days before
+    reader = sim.auth("handler", "C1-XF")
+    assert (
+        sim.client.get(f"/v1/petitions/{petition['id']}", headers=reader).json()["overdue"] is False
+    )
+    late = sim.client.post(
+        "/v1/admin/clock", json={"now": "2026-10-09T00:00:00+08:00"}, headers=admin
+    )
+    assert late.json()["fired"] == 1  # the breach, at 24:00 of the due day
+    body = sim.client.get(f"/v1/petitions/{petition['id']}", headers=reader).json()
+    assert body["overdue"] is True
+    assert body["state"] == "registered"  # a breach flags, it does not move the matter
+
+
+def test_readyz_reports_a_running_scheduler(make_api: Any) -> None:
+    live = make_api(units=False, scheduler=True)
+    assert live.client.get("/readyz").json()["scheduler"] == "running"
+
+
 def test_demo_data_loads_once(api: Api, tmp_path: Any) -> None:
     from sqlalchemy import select
 
