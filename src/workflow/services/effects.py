@@ -202,7 +202,12 @@ def re_review_decide(ctx: Ctx, dest: str) -> Effect:
 
 def withdraw(ctx: Ctx, dest: str) -> Effect:
     withdrawal = {"detail": ctx.fields.get("detail"), "on": ctx.occurred_on.isoformat()}
-    return _closing(ctx, dest, Effect(set={"withdrawal": withdrawal}))
+    effect = Effect(set={"withdrawal": withdrawal})
+    if ctx.case.hearing_open is not None:
+        # A withdrawal ends an open hearing too; otherwise the ended matter shows one open.
+        effect = hearing_end(ctx, dest)
+        effect.set["withdrawal"] = withdrawal
+    return _closing(ctx, dest, effect)
 
 
 def lapse(ctx: Ctx, dest: str) -> Effect:
