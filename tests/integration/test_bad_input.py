@@ -395,3 +395,26 @@ def test_no_re_review_window_after_the_review_window_lapsed(c: Container) -> Non
     case = fire_lapse(c, case.id)
     today = c.clock.now().date().isoformat()
     refused(c, GuardRejected, lambda: act(c, case, "P", "request_re_review", received_on=today))
+
+
+def test_reply_while_a_hearing_is_open(c: Container) -> None:
+    case = handling(c)
+    act(c, case, "C1-ZJ", "hearing_start")
+    error = refused(
+        c,
+        GuardRejected,
+        lambda: act(c, case, "C1-ZJ", "reply", outcome="explain", opinion="解释说明"),
+    )
+    assert isinstance(error, GuardRejected) and error.rule == "hearing"
+    act(c, case, "C1-ZJ", "hearing_end")
+    case = act(c, case, "C1-ZJ", "reply", outcome="explain", opinion="解释说明")
+    assert case.state == "replied" and case.hearing_open is None
+
+
+def test_withdrawal_ends_an_open_hearing(c: Container) -> None:
+    case = handling(c)
+    act(c, case, "C1-ZJ", "hearing_start")
+    case = act(c, case, "C1-ZJ", "withdraw", detail="信访人撤回")
+    assert case.state == "withdrawn" and case.hearing_open is None
+    assert case.hearings[-1]["end"] == case.withdrawal["on"]  # type: ignore[index]
+    assert c.petitions.replay(case.id).matches_projection
