@@ -418,3 +418,8 @@ def test_withdrawal_ends_an_open_hearing(c: Container) -> None:
     assert case.state == "withdrawn" and case.hearing_open is None
     assert case.hearings[-1]["end"] == case.withdrawal["on"]  # type: ignore[index]
     assert c.petitions.replay(case.id).matches_projection
+
+
+def test_received_before_any_regulation_was_in_force(c: Container) -> None:
+    error = refused(c, InvalidCommand, lambda: register(c, received_at="2005-04-30T10:00:00+08:00"))
+    assert (error.problem, error.status) == ("validation-error", 422)
