@@ -141,12 +141,17 @@ def test_wrong_state(c: Container) -> None:
 def test_terminal_state_accepts_nothing(c: Container) -> None:
     case = register(c)
     act(c, case, "C1-XF", "withdraw")
-    for action, fields in [
+    attempts: list[tuple[str, dict[str, Any]]] = [
         ("classify", {"type": "claim", "route": "petition"}),
         ("withdraw", {}),
         ("accept", {}),
-    ]:
-        refused(c, IllegalTransition, lambda a=action, f=fields: act(c, case, "C1-XF", a, **f))
+    ]
+    for action, fields in attempts:
+
+        def attempt(action: str = action, fields: dict[str, Any] = fields) -> Case:
+            return act(c, case, "C1-XF", action, **fields)
+
+        refused(c, IllegalTransition, attempt)
 
 
 def test_wrong_unit_is_not_the_holder(c: Container) -> None:

@@ -1,0 +1,59 @@
+"""Alembic environment: the target is the SQLModel metadata of workflow.adapters.tables.
+
+The URL comes from the Alembic config (``workflow.migrate`` sets it) or else from
+``Settings().database_url``. SQLite cannot ALTER most things in place, so every
+operation is rendered in batch mode there (copy-and-move of the table).
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+from sqlmodel import SQLModel
+
+from workflow.adapters import tables  # noqa: F401  (registers the tables)
+from workflow.config import Settings
+
+target_metadata = SQLModel.metadata
+
+
+def _url() -> str:
+    configured = context.config.get_main_option("sqlalchemy.url")
+    return configured or Settings().database_url
+
+
+def run_offline() -> None:
+    url = _url()
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=url.startswith("sqlite"),
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    url = _url()
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=connection.dialect.name == "sqlite",
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()
