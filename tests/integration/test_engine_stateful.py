@@ -114,7 +114,7 @@ def fields_for(action: str) -> st.SearchStrategy[dict[str, Any]]:
 
 
 # At most one fault per command, so random runs still get deep into the lifecycle.
-FAULTS = ["none"] * 6 + ["any_action", "parent_unit", "any_unit", "future", "before_last", "stale"]
+FAULTS = ["none"] * 12 + ["any_action", "parent_unit", "any_unit", "future", "before_last", "stale"]
 
 
 @st.composite
