@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.app import create_app
-from tests.support import UNITS, at
+from tests.support import UNITS, at, petition_body
 from workflow.auth_tokens import mint
 from workflow.bootstrap import Container
 from workflow.config import Settings
@@ -70,24 +70,6 @@ class Api:
         response = self.act(petition, unit, action, **fields)
         assert response.status_code == 200, response.text
         return response.json()
-
-
-def petition_body(**fields: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "channel": "letter",
-        "petitioners": [
-            {
-                "name": "张三",
-                "id_number": "110101199001011234",
-                "phone": "13800000000",
-                "address": "甲市某路1号",
-            }
-        ],
-        "subject": "房屋漏水维修",
-        "content": "小区房屋漏水，物业不予维修。",
-    }
-    body.update(fields)
-    return body
 
 
 def problem(response: Any, status: int, slug: str) -> dict[str, Any]:

@@ -152,26 +152,35 @@ def evaluate(ctx: Ctx, dest: str) -> Effect:
     return Effect(append={"evaluations": evaluation})
 
 
-def request_review(ctx: Ctx, dest: str) -> Effect:
-    organ = _parent(ctx, ctx.case.replied_by)
+def _request(ctx: Ctx, stage: str, answered_by: str | None) -> Effect:
+    """A review (art 35) or re-review (art 36) request goes to the organ one level up."""
+    organ = _parent(ctx, answered_by)
     return Effect(
         set={
             "holder_unit": organ,
-            "review": {"received_on": ctx.fields["received_on"], "by": organ},
+            stage: {"received_on": ctx.fields["received_on"], "by": organ},
             "closed_on": None,
         }
     )
 
 
-def review_decide(ctx: Ctx, dest: str) -> Effect:
+def _decision(ctx: Ctx, earlier: dict[str, Any] | None, **extra: Any) -> dict[str, Any]:
     delivered = ctx.field_date("delivered_on") or ctx.occurred_on
-    review = {
-        **(ctx.case.review or {}),
+    return {
+        **(earlier or {}),
         "outcome": ctx.fields["outcome"],
         "opinion": ctx.fields["opinion"],
         "delivered_on": delivered.isoformat(),
-        "redo_days": ctx.fields.get("redo_days"),
+        **extra,
     }
+
+
+def request_review(ctx: Ctx, dest: str) -> Effect:
+    return _request(ctx, "review", ctx.case.replied_by)
+
+
+def review_decide(ctx: Ctx, dest: str) -> Effect:
+    review = _decision(ctx, ctx.case.review, redo_days=ctx.fields.get("redo_days"))
     changes: dict[str, Any] = {"review": review, "reviewed_by": ctx.case.holder_unit}
     if dest == "handling":
         changes["holder_unit"] = ctx.case.replied_by
@@ -179,25 +188,11 @@ def review_decide(ctx: Ctx, dest: str) -> Effect:
 
 
 def request_re_review(ctx: Ctx, dest: str) -> Effect:
-    organ = _parent(ctx, ctx.case.reviewed_by)
-    return Effect(
-        set={
-            "holder_unit": organ,
-            "re_review": {"received_on": ctx.fields["received_on"], "by": organ},
-            "closed_on": None,
-        }
-    )
+    return _request(ctx, "re_review", ctx.case.reviewed_by)
 
 
 def re_review_decide(ctx: Ctx, dest: str) -> Effect:
-    delivered = ctx.field_date("delivered_on") or ctx.occurred_on
-    re_review = {
-        **(ctx.case.re_review or {}),
-        "outcome": ctx.fields["outcome"],
-        "opinion": ctx.fields["opinion"],
-        "delivered_on": delivered.isoformat(),
-    }
-    return _closing(ctx, dest, Effect(set={"re_review": re_review}))
+    return _closing(ctx, dest, Effect(set={"re_review": _decision(ctx, ctx.case.re_review)}))
 
 
 def withdraw(ctx: Ctx, dest: str) -> Effect:
