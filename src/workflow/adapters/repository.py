@@ -6,7 +6,7 @@ and the ORM's unit-of-work bookkeeping would cost more than the writes themselve
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -76,6 +76,18 @@ def unit_path(conn: Connection, code: str) -> str:
     return path if path is not None else f"/{code}/"
 
 
+def _paths(conn: Connection) -> Callable[[str], str]:
+    """Unit paths for one save: the holder and most deadlines name the same unit."""
+    known: dict[str, str] = {}
+
+    def lookup(code: str) -> str:
+        if code not in known:
+            known[code] = unit_path(conn, code)
+        return known[code]
+
+    return lookup
+
+
 def save(
     conn: Connection,
     case: Case,
@@ -92,7 +104,8 @@ def save(
     The version-checked projection write comes first: a stale writer must meet the version
     check (VersionConflict), not the unique (case_id, seq) index of its events.
     """
-    values = _case_values(conn, case, now)
+    path = _paths(conn)
+    values = _case_values(path, case, now)
     if expected_version is None:
         conn.execute(insert(CASES).values(id=case.id, **values))
     else:
@@ -121,7 +134,7 @@ def save(
                 for p in personal
             ],
         )
-    _sync_deadlines(conn, case, events, warning_days)
+    _sync_deadlines(conn, path, case, events, warning_days)
 
 
 def _event_row(event: Event, timer_id: str | None) -> dict[str, Any]:
@@ -140,7 +153,7 @@ def _event_row(event: Event, timer_id: str | None) -> dict[str, Any]:
     }
 
 
-def _case_values(conn: Connection, case: Case, now: datetime) -> dict[str, Any]:
+def _case_values(path: Callable[[str], str], case: Case, now: datetime) -> dict[str, Any]:
     return {
         "number": case.number,
         "state": case.state,
@@ -150,7 +163,7 @@ def _case_values(conn: Connection, case: Case, now: datetime) -> dict[str, Any]:
         "channel": case.channel,
         "intake_unit": case.intake_unit,
         "holder_unit": case.holder_unit,
-        "holder_path": unit_path(conn, case.holder_unit),
+        "holder_path": path(case.holder_unit),
         "received_at": case.received_at,
         "overdue": case.overdue,
         "last_hash": case.last_hash,
@@ -173,7 +186,11 @@ def _touched(events: Sequence[Event]) -> set[str]:
 
 
 def _sync_deadlines(
-    conn: Connection, case: Case, events: Sequence[Event], warning_days: int
+    conn: Connection,
+    path: Callable[[str], str],
+    case: Case,
+    events: Sequence[Event],
+    warning_days: int,
 ) -> None:
     touched = _touched(events)
     if not touched:
@@ -189,7 +206,7 @@ def _sync_deadlines(
             "article": deadline.article,
             "kind": deadline.kind,
             "responsible_unit": deadline.responsible_unit,
-            "responsible_path": unit_path(conn, deadline.responsible_unit),
+            "responsible_path": path(deadline.responsible_unit),
             "trigger_on": deadline.trigger_on,
             "due_on": deadline.due_on,
             "status": deadline.status,
