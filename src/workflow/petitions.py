@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import takewhile
 
 from sqlalchemy import Connection
 
@@ -128,18 +129,18 @@ class PetitionService:
             current = self._load(conn, case_id)
             events = repo.load_events(conn, case_id)
         moment = as_of or self.clock.now()
-        case: Case | None = None
-        full: Case | None = None
-        counted = 0
-        for event in events:
-            full = apply(self.engine.machine, full, event)
-        for event in events:
-            if event.recorded_at > moment:
-                break
-            case = apply(self.engine.machine, case, event)
-            counted += 1
+        # Events are recorded in seq order, so "as of" is a prefix of the history.
+        counted = len(list(takewhile(lambda e: e.recorded_at <= moment, events)))
+        full = self._fold(events)
+        case = full if counted == len(events) else self._fold(events[:counted])
         matches = full is not None and full.to_doc() == current.to_doc()
         return Replay(case=case, as_of=moment, events=counted, matches_projection=matches)
+
+    def _fold(self, events: list[Event]) -> Case | None:
+        case: Case | None = None
+        for event in events:
+            case = apply(self.engine.machine, case, event)
+        return case
 
     def _load(self, conn: Connection, case_id: str) -> Case:
         case = repo.load_case(conn, case_id)
