@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from rules import RuleBook, WorkingCalendar, default_calendar, default_rule_book
 from rules.calendar_sources import parse_year_file
 from rules.rulesets import apply_overlay
+from workflow.adapters import repository as repo
 from workflow.adapters.database import Database
 from workflow.adapters.units import SqlUnitDirectory
 from workflow.config import Settings
@@ -46,18 +47,12 @@ def build_rule_book(settings: Settings) -> RuleBook:
 
 
 def build_calendar(settings: Settings, db: Database) -> WorkingCalendar:
-    from sqlalchemy import select
-
-    from workflow.adapters.tables import CalendarYearRow
-
     extra = []
     if settings.calendar_dir is not None:
         for path in sorted(settings.calendar_dir.glob("*.toml")):
             extra.append(parse_year_file(path.read_text(encoding="utf-8")))
     with db.read() as conn:
-        table = CalendarYearRow.__table__  # type: ignore[attr-defined]
-        for text in conn.execute(select(table.c.text).order_by(table.c.year)).scalars():
-            extra.append(parse_year_file(text))
+        extra.extend(parse_year_file(text) for text in repo.imported_calendar_texts(conn))
     return default_calendar(extra)
 
 

@@ -16,13 +16,12 @@ from sqlalchemy import insert, select, update
 from rules import CalendarData, CalendarFileInvalid, parse_year_file
 from workflow.adapters import repository as repo
 from workflow.adapters import timer_store as store
-from workflow.adapters.tables import CalendarYearRow
 from workflow.bootstrap import Container, bootstrap, build_calendar
 from workflow.config import Settings
 from workflow.services.fold import apply
 from workflow.services.timer_events import decide_recompute
 
-CALENDAR_YEARS = CalendarYearRow.__table__  # type: ignore[attr-defined]
+CALENDAR_YEARS = repo.CALENDAR_YEARS
 
 
 @dataclass

@@ -28,6 +28,13 @@ TIMERS: Table = _T["timers"]
 PERSONAL: Table = _T["personal_data"]
 COUNTERS: Table = _T["counters"]
 UNITS: Table = _T["units"]
+CALENDAR_YEARS: Table = _T["calendar_years"]
+
+
+def imported_calendar_texts(conn: Connection) -> list[str]:
+    """Calendar files imported into the database, oldest year first."""
+    query = select(CALENDAR_YEARS.c.text).order_by(CALENDAR_YEARS.c.year)
+    return list(conn.execute(query).scalars())
 
 
 def load_case(conn: Connection, case_id: str) -> Case | None:

@@ -149,7 +149,8 @@ def has_been_answered(ctx: Ctx) -> None:
 
 def _received_plausible(ctx: Ctx, answered_on: str | None) -> date:
     received = ctx.field_date("received_on")
-    assert received is not None  # the action model requires it
+    if received is None:
+        raise _invalid("received_on", "received_on is required", field="received_on")
     if received > ctx.occurred_on:
         raise _invalid("received_on", "received_on is after the action itself", field="received_on")
     if answered_on is not None and received < date.fromisoformat(answered_on):
