@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import problems
+from api import limits, problems
+from api.limits import RateLimit
 from api.observability import Metrics, RequestContext, configure_logging
 from api.routes import admin, audit, events, ops, petitions, rules, statechart, units
 from workflow.bootstrap import bootstrap
@@ -59,6 +60,9 @@ def create_app(
         app.include_router(module.router)
     if config.clock == "simulated":
         app.include_router(admin.router)
+    # Added before RequestContext, so it runs inside it: a 429 gets a request id and a metric.
+    app.add_middleware(RateLimit, settings=config)
+    limits.document(app)
     app.add_middleware(
         RequestContext, max_body_bytes=config.max_body_bytes, metrics=app.state.metrics
     )

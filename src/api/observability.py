@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
@@ -68,8 +69,12 @@ class Metrics:
         self.actions.labels(name, outcome).inc()
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(StarletteHTTPException):
+    # An HTTPException, because FastAPI turns any other error raised while it reads the
+    # body into "error parsing the body" (422); this one it re-raises, so a streamed body
+    # over the limit is a 413 like one announced by Content-Length.
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the body exceeds {limit} bytes")
 
 
 class RequestContext:
@@ -104,13 +109,13 @@ class RequestContext:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise _TooLarge
+                    raise _TooLarge(self.max_body_bytes)
             return message
 
         try:
             length = headers.get("content-length", "0")
             if length.isdigit() and int(length) > self.max_body_bytes:
-                raise _TooLarge
+                raise _TooLarge(self.max_body_bytes)
             await self.app(scope, receive_wrapper, send_wrapper)
         except _TooLarge:
             if status["sent"]:

@@ -36,6 +36,7 @@ TITLES: dict[str, str] = {
     "idempotency-key-reused": "Idempotency key reused with another request",
     "payload-too-large": "Payload too large",
     "unsupported-media-type": "Unsupported media type",
+    "rate-limited": "Too many requests",
     "integrity-failure": "Integrity failure",
     "internal-error": "Internal error",
 }
@@ -51,6 +52,7 @@ _STATUS_SLUGS = {
     413: "payload-too-large",
     415: "unsupported-media-type",
     422: "validation-error",
+    429: "rate-limited",
 }
 
 
@@ -202,6 +204,7 @@ _DESCRIPTIONS = {
     413: "payload-too-large",
     415: "unsupported-media-type",
     422: "validation-error: with `errors`, or the domain's `rule`, `article`, `field`",
+    429: "rate-limited: too many expensive requests from this caller; see Retry-After",
 }
 
 

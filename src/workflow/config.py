@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CHART = _REPO / "statecharts" / "petition.yaml"
+DEFAULT_SUPERVISION_CHART = _REPO / "statecharts" / "supervision.yaml"
 DEV_SECRET = "petitionflow-development-secret-change-me-0123456789"
 
 
@@ -18,6 +19,7 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./petitionflow.db"
     statechart: Path = DEFAULT_CHART
+    supervision_chart: Path = DEFAULT_SUPERVISION_CHART
     calendar_dir: Path | None = Field(
         default=None, description="Extra calendar override files (one TOML per year)."
     )
@@ -35,9 +37,21 @@ class Settings(BaseSettings):
     warning_days: int = Field(default=3, ge=0, le=30)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_page_size: int = Field(default=200, ge=1, le=1000)
+    # Per principal; 0 per minute turns a class off (see api.limits and RELIABILITY.md).
+    rate_limit_heavy_per_minute: int = Field(default=30, ge=0)
+    rate_limit_heavy_burst: int = Field(default=20, ge=1)
+    rate_limit_reads_per_minute: int = Field(default=600, ge=0)
+    rate_limit_reads_burst: int = Field(default=200, ge=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_json: bool = True
+    # Supervision policy (not law: each province sets its own; see docs/supervision.md).
+    backlog_age_days: int = Field(default=180, ge=1, le=3650)
+    backlog_repeats: int = Field(default=2, ge=1, le=100)
+    evaluation_window_days: int = Field(default=30, ge=1, le=365)
+    petitioner_key_secret: str | None = Field(
+        default=None, description="HMAC key for repeat-petition matching; jwt_secret if unset."
+    )
 
     @field_validator("jwt_secret")
     @classmethod

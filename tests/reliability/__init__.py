@@ -1,0 +1,1 @@
+"""Reliability and security: crash consistency, races, fuzzing, authorization, abuse."""
