@@ -19,23 +19,18 @@ Run: ``python -m bench.p1_engine [--quick] [--database-url URL]``.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import itertools
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event
 from tests.support import actor, petition_body
 
-from bench.common import SH, Raw, container, database, fmt, parser, raw_connect, report, versions
-from workflow.adapters import tables  # noqa: F401  (registers the tables)
+from bench.common import SH, container, database, fmt, parser, raw_connect, report, versions
+from bench.recorded import Legality, Recorder, Recording, Statement, Step, Writer
 from workflow.domain.actions import ACTION_ADAPTER, Action, Register
 from workflow.domain.actor import Actor, Role
-from workflow.domain.events import GENESIS
 from workflow.petitions import PetitionService
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
@@ -57,200 +52,64 @@ LEGAL = {
 }
 
 
-def canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 class Commands:
     """The lifecycle's commands, validated once (the HTTP layer's work, not P1's)."""
 
     def __init__(self) -> None:
-        self.register = Register.model_validate(petition_body())
         self.registrar = actor("C1-XF", Role.REGISTRAR)
         self.steps: list[tuple[Actor, Action]] = [
             (actor(unit), ACTION_ADAPTER.validate_python(body)) for unit, body in LIFECYCLE
         ]
+        self.numbering = itertools.count(1)
 
-    def run_engine(self, service: PetitionService, matters: int) -> None:
-        for _ in range(matters):
-            case = service.register(self.register, self.registrar)
-            for who, action in self.steps:
-                case = service.act(case.id, action, who)
+    def registers(self, matters: int) -> list[Register]:
+        """Distinct subjects: an identical petition would be declined as a repeat."""
+        return [
+            Register.model_validate(
+                petition_body(subject=f"房屋漏水维修第{next(self.numbering)}号")
+            )
+            for _ in range(matters)
+        ]
 
+    def engine(self, service: PetitionService, matters: int) -> Callable[[], None]:
+        registers = self.registers(matters)
 
-# --- the recorded rows ---------------------------------------------------------------
+        def run() -> None:
+            for register in registers:
+                case = service.register(register, self.registrar)
+                for who, action in self.steps:
+                    case = service.act(case.id, action, who)
 
-
-@dataclass
-class Statement:
-    sql: str
-    params: Any
-    many: bool
-
-
-@dataclass
-class Step:
-    action: str
-    statements: list[Statement]
-    body: str  # the event's canonical body (prev_hash left out), capture ids inside
-    hash: str
-    prev_hash: str
-    doc_param: tuple[int, int | str]  # (statement, parameter) that holds the case doc
-
-
-@dataclass
-class Recording:
-    case_id: str
-    number: str
-    steps: list[Step]
+        return run
 
 
 def record(url: str, commands: Commands) -> Recording:
     """Run one matter through the engine and keep the writes of each step."""
     c = container(url, START)
-    seen: list[Statement] = []
-
-    def keep(_c: Any, _cur: Any, sql: str, params: Any, _ctx: Any, many: bool) -> None:
-        if sql.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
-            seen.append(Statement(sql, params, many))
-
-    commands.run_engine(c.petitions, 1)  # the counter row exists: the UPDATE path is kept
-    event.listen(c.db.writer, "before_cursor_execute", keep)
+    commands.engine(c.petitions, 1)()  # the counter row exists: the UPDATE path is kept
+    recorder = Recorder(c.db.writer)
     per_step: list[list[Statement]] = []
-    case = c.petitions.register(commands.register, commands.registrar)
-    per_step.append(seen[:])
+    with recorder.capture() as seen:
+        case = c.petitions.register(commands.registers(1)[0], commands.registrar)
+    per_step.append(seen)
     for who, action in commands.steps:
-        seen.clear()
-        case = c.petitions.act(case.id, action, who)
-        per_step.append(seen[:])
-    event.remove(c.db.writer, "before_cursor_execute", keep)
+        with recorder.capture() as seen:
+            case = c.petitions.act(case.id, action, who)
+        per_step.append(seen)
+    recorder.close()
     history = c.petitions.history(case.id)
-    steps = []
-    for name, statements, ev in zip(ACTIONS, per_step, history, strict=True):
-        body = ev.body()
-        del body["prev_hash"]
-        steps.append(
-            Step(
-                name,
-                statements,
-                json.dumps(body, ensure_ascii=False),
-                ev.hash,
-                ev.prev_hash,
-                _doc_param(statements),
-            )
-        )
+    steps = [
+        Step.of(name, statements, ev)
+        for name, statements, ev in zip(ACTIONS, per_step, history, strict=True)
+    ]
     c.db.dispose()
     return Recording(case.id, case.number, steps)
-
-
-def _doc_param(statements: list[Statement]) -> tuple[int, int | str]:
-    for i, st in enumerate(statements):
-        if "cases" not in st.sql.split("(")[0] or st.many:
-            continue
-        keys = st.params.keys() if isinstance(st.params, dict) else range(len(st.params))
-        for key in keys:
-            value = st.params[key]
-            if isinstance(value, str) and value.startswith("{") and '"deadlines"' in value:
-                return i, key
-    raise RuntimeError("no case document among the recorded writes")
-
-
-def _swap(value: Any, mapping: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        for old, new in mapping.items():
-            if old in value:
-                value = value.replace(old, new)
-    return value
-
-
-def _params(params: Any, mapping: dict[str, str]) -> Any:
-    if isinstance(params, dict):
-        return {k: _swap(v, mapping) for k, v in params.items()}
-    return tuple(_swap(v, mapping) for v in params)
-
-
-# --- floor and peers --------------------------------------------------------------------
-
-# A Legality takes the loaded document (None on register) and the action; it returns what
-# to add to the stored document (Spiff's serialised workflow), or raises when illegal.
-Legality = Callable[[dict[str, Any] | None, str], str | None]
 
 
 def dict_legality(doc: dict[str, Any] | None, action: str) -> str | None:
     if doc is not None and (doc["state"], action) not in LEGAL:
         raise ValueError(f"{action} is not allowed in state {doc['state']}")
     return None
-
-
-class Writer:
-    """Replays the recorded writes of each step for new matters on a plain connection."""
-
-    def __init__(self, raw: Raw, rec: Recording, legality: Legality) -> None:
-        self.raw = raw
-        self.rec = rec
-        self.legality = legality
-        self.load = raw.sql("SELECT doc FROM cases WHERE id = ?")
-
-    def seed_counters(self) -> None:
-        """The engine inserts a year's counter once; the floor starts with it in place."""
-        for step in self.rec.steps:
-            for st in step.statements:
-                if st.sql.startswith("UPDATE counters"):
-                    values = st.params.values() if isinstance(st.params, dict) else st.params
-                    name = next(v for v in values if str(v).startswith("case-number-"))
-                    insert = "INSERT INTO counters (name, value) VALUES (?, 0)"
-                    self.raw.conn.execute(self.raw.sql(insert), (name,))
-
-    def matter(self) -> None:
-        case_id = uuid.uuid4().hex
-        number = ""
-        prev = GENESIS
-        for step in self.rec.steps:
-            number, prev = self.step(step, case_id, number, prev)
-
-    def step(self, step: Step, case_id: str, number: str, prev: str) -> tuple[str, str]:
-        cur = self.raw.conn.cursor()
-        cur.execute(self.raw.begin)
-        doc: dict[str, Any] | None = None
-        if step.action != "register":
-            cur.execute(self.load, (case_id,))
-            doc = json.loads(cur.fetchone()[0])
-            if doc["last_hash"] != prev:
-                raise RuntimeError("chain broken")
-        extra = self.legality(doc, step.action)
-        mapping = {self.rec.case_id: case_id}
-        if number:
-            mapping[self.rec.number] = number
-        body = json.loads(_swap(step.body, mapping))
-        body["prev_hash"] = prev
-        digest = hashlib.sha256(canonical(body)).hexdigest()
-        mapping[step.hash] = digest
-        mapping[step.prev_hash] = prev
-        for i, st in enumerate(step.statements):
-            if st.many:
-                cur.executemany(st.sql, [_params(p, mapping) for p in st.params])
-                continue
-            params = _params(st.params, mapping)
-            if extra is not None and i == step.doc_param[0]:
-                params = _with_extra(params, step.doc_param[1], extra)
-            cur.execute(st.sql, params)
-            if st.sql.startswith("UPDATE counters"):
-                value = cur.fetchone()[0]
-                number = f"{self.rec.number[:6]}{value:08d}"
-                mapping[self.rec.number] = number
-        self.raw.conn.commit() if self.raw.placeholder != "?" else cur.execute("COMMIT")
-        cur.close()
-        return number, digest
-
-
-def _with_extra(params: Any, key: int | str, extra: str) -> Any:
-    def grow(doc: str) -> str:
-        return doc[:-1] + ',"engine_state":' + json.dumps(extra) + "}"
-
-    if isinstance(params, dict):
-        return {**params, key: grow(params[key])}
-    assert isinstance(key, int)
-    return (*params[:key], grow(params[key]), *params[key + 1 :])
 
 
 def statemachine_legality() -> Legality:
@@ -332,8 +191,8 @@ def main() -> None:
         database(args.database_url) as s_url,
     ):
         engine_c = container(e_url, START)
-        contenders: dict[str, Callable[[int], None]] = {
-            "engine": lambda n: commands.run_engine(engine_c.petitions, n),
+        contenders: dict[str, Callable[[int], Callable[[], None]]] = {
+            "engine": lambda n: commands.engine(engine_c.petitions, n),
         }
         for name, url, legality in (
             ("floor", f_url, dict_legality),
@@ -345,9 +204,10 @@ def main() -> None:
             writer.seed_counters()
             contenders[name] = _repeat(writer.matter)
         for run in range(args.runs + 1):  # run 0 warms caches and files up
-            for name, contender in contenders.items():
+            for name, prepare in contenders.items():
+                contender = prepare(matters)
                 started = time.perf_counter()
-                contender(matters)
+                contender()
                 elapsed = time.perf_counter() - started
                 if run:
                     per_request.setdefault(name, []).append(elapsed / matters / 6 * 1e6)
@@ -373,12 +233,15 @@ def main() -> None:
     )
 
 
-def _repeat(one: Callable[[], None]) -> Callable[[int], None]:
-    def run(n: int) -> None:
-        for _ in range(n):
-            one()
+def _repeat(one: Callable[[], None]) -> Callable[[int], Callable[[], None]]:
+    def prepare(n: int) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(n):
+                one()
 
-    return run
+        return run
+
+    return prepare
 
 
 if __name__ == "__main__":
