@@ -1,17 +1,59 @@
-"""Verifying every hash chain: recompute each event's hash and check the prev links.
+"""Verifying the log: every case's hash chain, the projection's heads, and the anchors.
 
-Shared by ``GET /v1/audit/verify`` and any command-line check; reads only.
+Shared by ``GET /v1/audit/verify`` and ``petitionflow verify``; reads only, in one
+snapshot. Three checks, in one pass over the events in (case, seq) order:
+
+1. Each case's chain: seq runs 1, 2, 3, ...; each ``prev_hash`` is the hash of the event
+   before (GENESIS for the first); each hash recomputes from the event's content. This
+   detects an edited field, a deleted or inserted event in the middle, and reordering.
+2. The projection cross-check: every case row's ``version`` and ``last_hash`` equal its
+   chain's last event, and every chain has a case row and vice versa. This detects
+   deleting a case's last events, or a case's events without its row, even after the
+   newest anchor, unless the attacker rewrites the ``cases`` row consistently too.
+3. Anchors (``workflow.anchors``): the log must reproduce every stored anchor and, when
+   given, every anchor of an exported copy. This detects deleting a whole case (events
+   and row) or its last events, and rewriting a history with recomputed hashes, for
+   everything recorded before the newest anchor's cutoff.
+
+Not detected: a consistent rewrite of events, case rows and the ``anchors`` table of
+everything after the newest anchor held elsewhere; an unkeyed hash chain cannot prove
+more than the last copy taken out of reach of whoever rewrote it.
+
+Speed: JSON columns are stored in the canonical form that is hashed (see
+``workflow.adapters.database``), so each event's hashed bytes are assembled from its
+raw stored text without decoding and re-encoding the payload. A row whose stored text is
+not canonical (written before that, or edited by hand) takes the slow path: decoded and
+re-encoded; only if that also fails to match is the link broken.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
+from workflow import anchors as anchoring
 from workflow.adapters.database import Database
-from workflow.adapters.repository import EVENTS, event_from_row
+from workflow.adapters.repository import CASES, EVENTS, event_from_row
+from workflow.anchors import Anchor, AnchorCheck
 from workflow.domain.events import GENESIS
+
+_BODY = (
+    '{"actor":%s,"case_id":%s,"occurred_at":"%s","payload":%s,"prev_hash":%s,'
+    '"recorded_at":"%s","seq":%d,"type":%s,"unit":%s}'
+)
+_COLUMNS = "case_id, seq, type, {occ}, {rec}, actor, unit, {payload}, prev_hash, hash"
+_SQLITE = "SELECT " + _COLUMNS.format(occ="occurred_at", rec="recorded_at", payload="payload")
+_PG_TIME = "to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+_POSTGRES = "SELECT " + _COLUMNS.format(
+    occ=_PG_TIME.format("occurred_at"), rec=_PG_TIME.format("recorded_at"), payload="payload::text"
+)
+_ORDER = " FROM events ORDER BY case_id, seq"
+_BATCH = 20_000
 
 
 @dataclass(frozen=True)
@@ -27,37 +69,193 @@ class Verification:
     cases: int
     events: int
     first_broken: BrokenLink | None
+    anchors: int = 0
+    anchored_until: str | None = None
+    anchor_sets: tuple[str, ...] = field(default_factory=tuple)
+
+
+class _Broken(Exception):
+    def __init__(self, link: BrokenLink) -> None:
+        self.link = link
 
 
 def verify_chains(db: Database) -> Verification:
+    """Chains, projection and the stored anchors (the API's and CLI's default check)."""
+    return verify_log(db)
+
+
+def verify_log(db: Database, *, exported: Sequence[Anchor] | None = None) -> Verification:
     """Walk every case's events in seq order; stop at the first broken link."""
-    cases = 0
-    count = 0
-    current: str | None = None
-    prev_hash = GENESIS
-    expected_seq = 1
-    query = select(EVENTS).order_by(EVENTS.c.case_id, EVENTS.c.seq)
-    with db.read() as conn:
-        for row in conn.execute(query):
-            event = event_from_row(row._mapping)
-            if event.case_id != current:
-                current, prev_hash, expected_seq = event.case_id, GENESIS, 1
-                cases += 1
-            count += 1
-            reason = _check(event.seq, expected_seq, event.prev_hash, prev_hash)
-            if reason is None and event.computed_hash() != event.hash:
-                reason = "hash does not match the event's content"
-            if reason is not None:
-                return Verification(
-                    False, cases, count, BrokenLink(event.case_id, event.seq, reason)
+    with _snapshot(db) as conn:
+        sets = [("stored", anchoring.stored(conn))]
+        if exported is not None:
+            sets.append(("exported", list(exported)))
+        state = _Walk(conn, sets)
+        try:
+            state.run(conn, db.is_sqlite)
+        except _Broken as broken:
+            return state.result(broken.link)
+    return state.result(None)
+
+
+class _snapshot:
+    """One read snapshot for the case rows and the events (REPEATABLE READ on PostgreSQL,
+    where READ COMMITTED would let a case committed between the two reads look broken)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.conn: Connection | None = None
+
+    def __enter__(self) -> Connection:
+        conn = self.db.reader.connect()
+        if not self.db.is_sqlite:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        conn.begin()
+        self.conn = conn
+        return conn
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.conn is not None
+        self.conn.rollback()
+        self.conn.close()
+
+
+class _Walk:
+    def __init__(self, conn: Connection, sets: list[tuple[str, list[Anchor]]]) -> None:
+        self.checks = [AnchorCheck(name, found) for name, found in sets]
+        self.early: BrokenLink | None = None
+        for name, found in sets:
+            problem = anchoring.chain_problem(found)
+            if problem is not None:
+                self.early = BrokenLink("", 0, f"{name} anchors: {problem}")
+                break
+        self.anchor_count = sum(len(found) for _, found in sets)
+        newest = [found[-1].day.isoformat() for _, found in sets if found]
+        self.anchored_until = max(newest) if newest else None
+        self.set_names = tuple(name for name, found in sets if found)
+        rows = conn.execute(select(CASES.c.id, CASES.c.version, CASES.c.last_hash))
+        self.projection: dict[str, tuple[int, str]] = {r[0]: (r[1], r[2]) for r in rows}
+        self.cases = 0
+        self.events = 0
+
+    def result(self, broken: BrokenLink | None) -> Verification:
+        return Verification(
+            ok=broken is None,
+            cases=self.cases,
+            events=self.events,
+            first_broken=broken,
+            anchors=self.anchor_count,
+            anchored_until=self.anchored_until,
+            anchor_sets=self.set_names,
+        )
+
+    def run(self, conn: Connection, is_sqlite: bool) -> None:
+        if self.early is not None:
+            raise _Broken(self.early)
+        sha256 = hashlib.sha256
+        enc = encode_basestring
+        body = _BODY
+        current: str | None = None
+        prev_hash = GENESIS
+        expected_seq = 1
+        heads: list[tuple[int, str, str]] = []
+        for case_id, seq, typ, occ, rec, actor, unit, payload, prev, digest in _raw_rows(
+            conn, is_sqlite
+        ):
+            if case_id != current:
+                if current is not None:
+                    self._end_case(current, expected_seq - 1, prev_hash, heads)
+                self._before_case(case_id)
+                current, prev_hash, expected_seq, heads = case_id, GENESIS, 1, []
+                self.cases += 1
+            self.events += 1
+            if is_sqlite:
+                occ = f"{occ[:10]}T{occ[11:]}Z"
+                rec = f"{rec[:10]}T{rec[11:]}Z"
+            if seq != expected_seq:
+                raise _Broken(
+                    BrokenLink(case_id, seq, f"sequence gap: expected seq {expected_seq}")
                 )
-            prev_hash, expected_seq = event.hash, expected_seq + 1
-    return Verification(True, cases, count, None)
+            if prev != prev_hash:
+                raise _Broken(
+                    BrokenLink(case_id, seq, "prev_hash does not link to the previous event")
+                )
+            text = body % (
+                enc(actor),
+                enc(case_id),
+                occ,
+                payload,
+                enc(prev),
+                rec,
+                seq,
+                enc(typ),
+                enc(unit),
+            )
+            if sha256(text.encode()).hexdigest() != digest and not _slow_match(conn, case_id, seq):
+                raise _Broken(BrokenLink(case_id, seq, "hash does not match the event's content"))
+            if self.checks:
+                heads.append((seq, rec, digest))
+            prev_hash, expected_seq = digest, expected_seq + 1
+        if current is not None:
+            self._end_case(current, expected_seq - 1, prev_hash, heads)
+        self._before_case(None)
+        if self.projection:
+            orphan = min(self.projection)
+            version = self.projection[orphan][0]
+            raise _Broken(
+                BrokenLink(orphan, version, "the case has no events: its history was deleted")
+            )
+
+    def _before_case(self, case_id: str | None) -> None:
+        for check in self.checks:
+            missing = check.missing_before(case_id)
+            if missing is not None:
+                raise _Broken(BrokenLink(*missing))
+
+    def _end_case(
+        self, case_id: str, last_seq: int, last_hash: str, heads: list[tuple[int, str, str]]
+    ) -> None:
+        row = self.projection.pop(case_id, None)
+        if row is None:
+            raise _Broken(
+                BrokenLink(case_id, last_seq, "events without a case: the case row was deleted")
+            )
+        version, projected_hash = row
+        if version != last_seq or projected_hash != last_hash:
+            raise _Broken(
+                BrokenLink(
+                    case_id,
+                    min(version, last_seq + 1),
+                    f"the case is at version {version} but its log ends at seq {last_seq}"
+                    if version != last_seq
+                    else "the case's last hash is not its last event's hash",
+                )
+            )
+        for check in self.checks:
+            problem = check.check_case(case_id, heads)
+            if problem is not None:
+                raise _Broken(BrokenLink(*problem))
 
 
-def _check(seq: int, expected_seq: int, prev_hash: str, expected_prev: str) -> str | None:
-    if seq != expected_seq:
-        return f"sequence gap: expected seq {expected_seq}"
-    if prev_hash != expected_prev:
-        return "prev_hash does not link to the previous event"
-    return None
+def _raw_rows(conn: Connection, is_sqlite: bool) -> Iterator[Any]:
+    """Rows as the driver gives them: no type processing, streamed in batches."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    if is_sqlite:
+        cursor = raw.cursor()
+        cursor.execute(_SQLITE + _ORDER)
+    else:
+        cursor = raw.cursor(name="verify_events")  # server-side: never the whole log in memory
+        cursor.execute(_POSTGRES + _ORDER)
+    try:
+        while batch := cursor.fetchmany(_BATCH):
+            yield from batch
+    finally:
+        cursor.close()
+
+
+def _slow_match(conn: Connection, case_id: str, seq: int) -> bool:
+    """Decode the row through the column types and hash its canonical encoding."""
+    row = conn.execute(select(EVENTS).where(EVENTS.c.case_id == case_id, EVENTS.c.seq == seq)).one()
+    event = event_from_row(row._mapping)
+    return event.computed_hash() == event.hash

@@ -17,6 +17,14 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from workflow.adapters import tables  # noqa: F401  (registers the tables)
+from workflow.domain.events import canonical_json
+
+
+def _canonical_text(value: Any) -> str:
+    """JSON columns are written in the events' canonical form (sorted keys, compact,
+    UTF-8), so a stored payload is byte for byte what was hashed and chain verification
+    can hash the stored text without decoding and re-encoding every payload."""
+    return canonical_json(value).decode()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -33,7 +41,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 10, "check_same_thread": False},
+        json_serializer=_canonical_text,
+    )
     event.listen(engine, "connect", _sqlite_pragmas)
 
     def begin(conn: Connection) -> None:
@@ -52,7 +64,11 @@ class Database:
             self.reader = _sqlite_engine(url, immediate=False)
         else:
             self.writer = create_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                json_serializer=_canonical_text,
             )
             self.reader = self.writer
 
@@ -62,7 +78,7 @@ class Database:
         db = cls.__new__(cls)
         db.url = url
         db.is_sqlite = url.startswith("sqlite")
-        db.writer = create_engine(url, poolclass=NullPool)
+        db.writer = create_engine(url, poolclass=NullPool, json_serializer=_canonical_text)
         db.reader = db.writer
         return db
 

@@ -145,3 +145,17 @@ class CalendarYearRow(SQLModel, table=True):
     source: str
     text: str
     imported_at: datetime = _utc()
+
+
+class AnchorRow(SQLModel, table=True):
+    """A daily root hash over every chain head (``workflow.anchors``); append-only."""
+
+    __tablename__ = "anchors"
+    day: date = Field(primary_key=True)
+    cutoff: datetime = _utc()
+    cases: int
+    events: int
+    heads: list[Any] = Field(sa_column=Column(JSON, nullable=False))
+    prev: str = Field(max_length=64)
+    root: str = Field(max_length=64)
+    created_at: datetime = _utc()
