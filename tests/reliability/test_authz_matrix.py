@@ -1,0 +1,301 @@
+"""R4: every endpoint x role x in-scope/out-of-scope object, and every bad token.
+
+The routes are enumerated from the application itself; a route without an entry in
+``MATRIX`` fails ``test_every_route_has_a_matrix_entry``, so a new endpoint cannot go
+out without someone deciding who may call it and what an outsider sees.
+
+Scopes (see ``api.scope``):
+
+- ``public``: no token needed (probes, metrics, the OpenAPI document and its pages);
+- ``signed-in``: any valid token, no object involved (the unit tree, rules, statechart);
+- ``role``: only the listed roles, everyone else 403 whatever the object;
+- ``object``: one matter; the listed roles in scope get it, out of scope is 404 with no
+  data of the matter, a role that may never do it is 403 for any id;
+- ``rows``: a list filtered row by row; out of scope the matter is simply not there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import jwt
+import pytest
+from fastapi import FastAPI
+
+from tests.e2e.conftest import Api, petition_body, problem
+
+Scope = Literal["public", "signed-in", "role", "object", "rows"]
+ROLES = ("registrar", "handler", "supervisor", "auditor", "admin")
+ALL = frozenset(ROLES)
+ACTING = frozenset({"registrar", "handler"})
+# The matter of every object test is registered at C1-XF and held there.
+IN_SCOPE = {
+    "registrar": "C1-XF",
+    "handler": "C1-XF",
+    "supervisor": "C1",
+    "auditor": "C1",
+    "admin": "P",
+}
+# Admin reads everything by design: it has no out-of-scope unit.
+OUT_OF_SCOPE = {"registrar": "C2-XF", "handler": "C2-XF", "supervisor": "C2", "auditor": "C2"}
+
+
+@dataclass
+class World:
+    api: Api
+    matter: dict[str, Any]
+    counter: Iterator[int] = field(default_factory=itertools.count)
+
+    def fresh(self) -> str:
+        # Another subject and petitioner each time: a repeat would be declined, not classified.
+        n = self.unique()
+        person = {"name": "李四", "id_number": f"1101011990010{n:05d}", "phone": "13900000000"}
+        return str(self.api.register(subject=f"事项{n}", petitioners=[person])["id"])
+
+    def unique(self) -> int:
+        return next(self.counter)
+
+
+Request = tuple[str, str, dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Entry:
+    scope: Scope
+    request: Callable[[World], Request]
+    allowed: frozenset[str] = ALL
+    ok: int = 200
+
+
+def _get(path: str) -> Callable[[World], Request]:
+    return lambda w: ("GET", path.format(id=w.matter["id"]), None)
+
+
+def _unit(w: World) -> Request:
+    n = w.unique()
+    body = {"code": f"X{n}", "name": "新单位", "level": "county", "kind": "agency", "parent": "C2"}
+    return ("POST", "/v1/units", body)
+
+
+def _action(w: World) -> Request:
+    body = {"action": "classify", "type": "claim", "route": "petition"}
+    return ("POST", f"/v1/petitions/{w.fresh()}/actions", body)
+
+
+MATRIX: dict[tuple[str, str], Entry] = {
+    ("GET", "/healthz"): Entry("public", _get("/healthz")),
+    ("GET", "/readyz"): Entry("public", _get("/readyz")),
+    ("GET", "/metrics"): Entry("public", _get("/metrics")),
+    ("GET", "/openapi.json"): Entry("public", _get("/openapi.json")),
+    ("GET", "/docs"): Entry("public", _get("/docs")),
+    ("GET", "/docs/oauth2-redirect"): Entry("public", _get("/docs/oauth2-redirect")),
+    ("GET", "/redoc"): Entry("public", _get("/redoc")),
+    ("GET", "/v1/units"): Entry("signed-in", _get("/v1/units")),
+    ("POST", "/v1/units"): Entry("role", _unit, frozenset({"admin"}), 201),
+    ("GET", "/v1/units/{code}"): Entry("signed-in", _get("/v1/units/C1-XF")),
+    ("POST", "/v1/petitions"): Entry(
+        "role", lambda w: ("POST", "/v1/petitions", petition_body()), ACTING, 201
+    ),
+    ("GET", "/v1/petitions"): Entry("rows", _get("/v1/petitions?limit=200")),
+    ("GET", "/v1/petitions/{petition_id}"): Entry("object", _get("/v1/petitions/{id}")),
+    ("POST", "/v1/petitions/{petition_id}/actions"): Entry("object", _action, ACTING),
+    ("GET", "/v1/petitions/{petition_id}/history"): Entry(
+        "object", _get("/v1/petitions/{id}/history")
+    ),
+    ("GET", "/v1/petitions/{petition_id}/replay"): Entry(
+        "object", _get("/v1/petitions/{id}/replay")
+    ),
+    # Chain verification is global by design: auditors and admins check the whole store.
+    ("GET", "/v1/audit/verify"): Entry(
+        "role", _get("/v1/audit/verify"), frozenset({"auditor", "admin"})
+    ),
+    ("GET", "/v1/rules"): Entry("signed-in", _get("/v1/rules")),
+    ("POST", "/v1/rules/deadline-preview"): Entry(
+        "signed-in",
+        lambda w: (
+            "POST",
+            "/v1/rules/deadline-preview",
+            {"rule": "route", "start_on": "2026-09-22"},
+        ),
+    ),
+    ("GET", "/v1/statechart"): Entry("signed-in", _get("/v1/statechart")),
+    ("GET", "/v1/statechart/diagram"): Entry(
+        "object", _get("/v1/statechart/diagram?petition={id}")
+    ),
+    ("GET", "/v1/events"): Entry("rows", _get("/v1/events?limit=200")),
+    ("POST", "/v1/admin/clock"): Entry(
+        "role",
+        lambda w: ("POST", "/v1/admin/clock", {"advance_days": 0}),
+        frozenset({"admin"}),
+    ),
+}
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path template) of every route the app serves, HEAD aside."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(routes: list[Any], prefix: str) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            if inner is not None:
+                context = getattr(route, "include_context", None)
+                walk(list(inner.routes), prefix + str(getattr(context, "prefix", "")))
+                continue
+            mounted = getattr(route, "routes", None)
+            if mounted is not None and not hasattr(route, "methods"):
+                walk(list(mounted), prefix + str(getattr(route, "path", "")))
+                continue
+            for method in getattr(route, "methods", None) or ():
+                if method != "HEAD":
+                    found.add((method, prefix + str(route.path)))
+
+    walk(list(app.routes), "")
+    return found
+
+
+@pytest.fixture
+def world(make_api: Callable[..., Api]) -> World:
+    # The simulated clock mounts the admin routes too: the matrix covers every route.
+    api = make_api(clock="simulated", rate_limit_heavy_per_minute=0, rate_limit_reads_per_minute=0)
+    return World(api, api.register(unit="C1-XF"))
+
+
+def test_every_route_has_a_matrix_entry(world: World) -> None:
+    served = app_routes(world.api.client.app)  # type: ignore[arg-type]
+    assert len(served) >= len(MATRIX) - 2
+    missing = sorted(served - MATRIX.keys())
+    assert not missing, f"routes without an authorization matrix entry: {missing}"
+    assert not sorted(MATRIX.keys() - served), "matrix entries for routes that do not exist"
+
+
+def _call(w: World, request: Request, headers: dict[str, str]) -> Any:
+    method, url, body = request
+    return w.api.client.request(method, url, json=body, headers=headers)
+
+
+def _assert_no_leak(w: World, response: Any) -> None:
+    """A 404 for an out-of-scope matter says nothing an unknown id would not say."""
+    body = problem(response, 404, "not-found")
+    text = response.text
+    for secret in (w.matter["number"], w.matter["subject"], "张三", "110101199001011234"):
+        assert secret not in text
+    assert set(body) <= {"type", "title", "status", "detail", "instance"}
+
+
+def check_cell(w: World, key: tuple[str, str], role: str, unit: str, in_scope: bool) -> None:
+    entry = MATRIX[key]
+    request = entry.request(w)
+    response = _call(w, request, w.api.auth(role, unit))
+    where = f"{key} as {role}@{unit} ({'in' if in_scope else 'out of'} scope)"
+    if entry.scope in ("public", "signed-in"):
+        assert response.status_code == entry.ok, (where, response.text)
+    elif entry.scope == "role":
+        if role in entry.allowed:
+            assert response.status_code == entry.ok, (where, response.text)
+        else:
+            problem(response, 403, "forbidden")
+    elif entry.scope == "object":
+        if role not in entry.allowed:
+            problem(response, 403, "forbidden")
+        elif in_scope:
+            assert response.status_code == entry.ok, (where, response.text)
+        else:
+            _assert_no_leak(w, response)
+    else:  # rows
+        assert response.status_code == entry.ok, (where, response.text)
+        ids = {item.get("case_id", item.get("id")) for item in response.json()["items"]}
+        assert (w.matter["id"] in ids) is in_scope, where
+        if not in_scope:
+            assert w.matter["number"] not in response.text
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX), ids=lambda k: f"{k[0]} {k[1]}")
+def test_matrix(world: World, key: tuple[str, str]) -> None:
+    if key not in app_routes(world.api.client.app):  # type: ignore[arg-type]
+        pytest.fail(f"{key} is in the matrix but not served")
+    cells = 0
+    for role in ROLES:
+        check_cell(world, key, role, IN_SCOPE[role], True)
+        cells += 1
+        if role in OUT_OF_SCOPE:
+            check_cell(world, key, role, OUT_OF_SCOPE[role], False)
+            cells += 1
+    if MATRIX[key].scope == "object":
+        # An id that does not exist and one out of scope are indistinguishable.
+        unknown = world.api.client.get(
+            "/v1/petitions/0123456789abcdef", headers=world.api.auth("handler", "C2-XF")
+        )
+        problem(unknown, 404, "not-found")
+    assert cells == 9
+
+
+def _claims(w: World, **extra: Any) -> dict[str, Any]:
+    settings = w.api.settings
+    claims: dict[str, Any] = {
+        "sub": "admin@P",
+        "role": "admin",
+        "unit": "P",
+        "aud": settings.jwt_audience,
+        "iss": settings.jwt_issuer,
+        "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp()),
+    }
+    claims.update(extra)
+    return claims
+
+
+def _forged(w: World) -> str:
+    # A valid handler token whose payload is swapped for an admin's, signature kept.
+    real = w.api.token("handler", "C2-XF")
+    header, _payload, signature = real.split(".")
+    other = jwt.encode(_claims(w), "x" * 40, algorithm="HS256").split(".")[1]
+    return f"{header}.{other}.{signature}"
+
+
+def _hs512(w: World) -> str:
+    # The right secret with an algorithm the service does not accept.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the secret is short for HS512; irrelevant here
+        return jwt.encode(_claims(w), w.api.settings.jwt_secret, algorithm="HS512")
+
+
+BAD_TOKENS: dict[str, Callable[[World], str]] = {
+    "forged": _forged,
+    "expired": lambda w: jwt.encode(
+        _claims(w, exp=int((datetime.now(UTC) - timedelta(seconds=5)).timestamp())),
+        w.api.settings.jwt_secret,
+        algorithm="HS256",
+    ),
+    "alg-none": lambda w: jwt.encode(_claims(w), None, algorithm="none"),
+    "wrong-key": lambda w: jwt.encode(
+        _claims(w), "another-secret-of-sufficient-length-0123456789", algorithm="HS256"
+    ),
+    "wrong-audience": lambda w: jwt.encode(
+        _claims(w, aud="another-service"), w.api.settings.jwt_secret, algorithm="HS256"
+    ),
+    "other-algorithm": lambda w: _hs512(w),
+}
+
+
+@pytest.mark.parametrize(
+    "key",
+    sorted(k for k, e in MATRIX.items() if e.scope != "public"),
+    ids=lambda k: f"{k[0]} {k[1]}",
+)
+def test_bad_tokens_are_401_everywhere_and_write_nothing(
+    world: World, key: tuple[str, str]
+) -> None:
+    w = world
+    for kind, make in BAD_TOKENS.items():
+        request = MATRIX[key].request(w)
+        before = w.api.event_count()
+        response = _call(w, request, {"Authorization": f"Bearer {make(w)}"})
+        problem(response, 401, "unauthenticated")
+        assert response.headers["WWW-Authenticate"] == "Bearer", kind
+        assert w.matter["number"] not in response.text
+        assert w.api.event_count() == before, kind
