@@ -207,12 +207,14 @@ def _with_extra(params: Any, key: int | str, extra: str) -> Any:
     return (*params[:key], grow(params[key]), *params[key + 1 :])
 
 
-def clone(raw: Raw, rec: Recording, count: int, *, chunk: int = 10_000) -> list[str]:
+def clone(
+    raw: Raw, rec: Recording, count: int, *, first: int = 0, chunk: int = 10_000
+) -> list[str]:
     """``count`` copies of the recorded matter's registration, in large transactions.
 
     Each copy gets its own id, number and a correctly chained event hash; the rows are
     otherwise the engine's own (same documents, deadlines, timers, personal data).
-    Counters are skipped: copies number themselves from a separate range.
+    Counters are skipped: copies number themselves from a separate range, from ``first``.
     """
     step = rec.steps[0]
     ids: list[str] = []
@@ -222,7 +224,7 @@ def clone(raw: Raw, rec: Recording, count: int, *, chunk: int = 10_000) -> list[
         for n in range(start, min(count, start + chunk)):
             case_id = uuid.uuid4().hex
             ids.append(case_id)
-            mapping = {rec.case_id: case_id, rec.number: f"{prefix}9{n:07d}"}
+            mapping = {rec.case_id: case_id, rec.number: f"{prefix}9{first + n:07d}"}
             mapping[step.hash] = event_hash(step, mapping, GENESIS)
             for i, st in enumerate(step.statements):
                 if st.many:
