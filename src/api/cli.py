@@ -7,11 +7,15 @@ from typing import Annotated
 
 import typer
 
+from api import audit_cli
 from workflow.config import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="petitionflow (信访) engine")
 calendar_app = typer.Typer(no_args_is_help=True, help="Working-day calendar data")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(audit_cli.anchors_app, name="anchors")
+app.command("verify")(audit_cli.verify)
+app.command("redact")(audit_cli.redact)
 
 
 def _settings(**overrides: object) -> Settings:

@@ -193,6 +193,13 @@ class AnchorCheck:
         for want, got in zip(anchored, changes, strict=False):
             if want != got:
                 k, seq, _ = want
+                if got[0] == k and got[1] < seq:
+                    return (
+                        case_id,
+                        got[1],
+                        f"the {self.name} anchor of {self._day(k)} holds seq {seq}, the log "
+                        f"ends at seq {got[1]} before its cutoff: events were deleted",
+                    )
                 return (
                     case_id,
                     min(seq, got[1]),

@@ -1,25 +1,31 @@
-"""Audit: a petition's history, its replay as of a moment, and chain verification."""
+"""Audit: history, replay as of a moment, the dossier, verification, redaction."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from api import scope
 from api.auth import CurrentActor
 from api.deps import ContainerDep
-from api.presenter import deadline_out
+from api.dossier_page import render
+from api.presenter import deadline_out, petitioners
 from api.problems import responses
 from api.routes.petitions import visible_case
 from api.schemas import BrokenLinkOut, EventOut, HistoryOut, ReplayOut, VerifyOut
+from workflow import dossier
 from workflow.domain.actor import Role
 from workflow.domain.events import Event
+from workflow.redaction import redact_before, redact_case
 from workflow.verify import verify_chains
 
 router = APIRouter(tags=["audit"])
 VERIFIERS = frozenset({Role.AUDITOR, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
 
 
 def event_out(e: Event) -> EventOut:
@@ -73,16 +79,123 @@ def replay(
     )
 
 
-@router.get("/v1/audit/verify", response_model=VerifyOut, responses=responses(401, 403))
-def verify(actor: CurrentActor, c: ContainerDep) -> VerifyOut:
+class DossierOut(BaseModel):
+    """The whole file of one matter; sections are those of the printable page."""
+
+    petition: dict[str, Any]
+    petitioners: list[dict[str, Any]]
+    classification: dict[str, Any] | None
+    transfers: list[dict[str, Any]]
+    notices: list[dict[str, Any]]
+    deadlines: list[dict[str, Any]]
+    extensions: list[dict[str, Any]]
+    hearings: list[dict[str, Any]]
+    reply: dict[str, Any] | None
+    evaluations: list[dict[str, Any]]
+    review: dict[str, Any] | None
+    re_review: dict[str, Any] | None
+    supervision: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    integrity: dict[str, Any]
+    generated_at: str
+
+
+@router.get(
+    "/v1/petitions/{petition_id}/dossier",
+    response_model=DossierOut,
+    responses={
+        **responses(401, 404, 422),
+        200: {"content": {"application/json": {}, "text/html": {}}},
+    },
+    summary="The whole file of one matter, as JSON or a printable page (Accept: text/html)",
+)
+def get_dossier(
+    petition_id: str,
+    actor: CurrentActor,
+    c: ContainerDep,
+    format: Annotated[Literal["json", "html"] | None, Query()] = None,
+    accept: Annotated[str | None, Header(max_length=500)] = None,
+) -> Any:
+    case = visible_case(c, petition_id, actor)
+    events = c.petitions.history(petition_id)
+    with c.db.read() as conn:
+        people = [p.model_dump(mode="json") for p in petitioners(conn, case, actor)]
+    built = dossier.build(case, events, c.chart, people, c.clock.now())
+    wants_html = format == "html" or (
+        format is None and accept is not None and "text/html" in accept
+    )
+    if not wants_html:
+        return JSONResponse(DossierOut.model_validate(built).model_dump(mode="json"))
+
+    def unit_name(code: str) -> str:
+        unit = c.units.get(code)
+        return f"{unit.name}（{code}）" if unit is not None else code
+
+    return HTMLResponse(render(built, unit_name))
+
+
+class AuditVerifyOut(VerifyOut):
+    anchors: int = Field(description="Anchors the log was checked against.")
+    anchored_until: date | None = Field(description="The newest anchored day.")
+
+
+@router.get("/v1/audit/verify", response_model=AuditVerifyOut, responses=responses(401, 403))
+def verify(actor: CurrentActor, c: ContainerDep) -> AuditVerifyOut:
     scope.require_role(actor, VERIFIERS, "verify the audit chains")
     result = verify_chains(c.db)
     broken = result.first_broken
-    return VerifyOut(
+    return AuditVerifyOut(
         ok=result.ok,
         cases=result.cases,
         events=result.events,
         first_broken=BrokenLinkOut(case_id=broken.case_id, seq=broken.seq, reason=broken.reason)
         if broken
         else None,
+        anchors=result.anchors,
+        anchored_until=date.fromisoformat(result.anchored_until) if result.anchored_until else None,
+    )
+
+
+class RedactionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    case_id: str | None = Field(default=None, min_length=1, max_length=40)
+    before: date | None = Field(
+        default=None, description="Finished matters whose last event is before this day."
+    )
+    reason: str = Field(default="retention", min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> RedactionIn:
+        if (self.case_id is None) == (self.before is None):
+            raise ValueError("give exactly one of case_id or before")
+        return self
+
+
+class RedactedOut(BaseModel):
+    case_id: str
+    refs: list[str]
+    seq: int = Field(description="The seq of the personal_data_redacted event.")
+
+
+class RedactionsOut(BaseModel):
+    items: list[RedactedOut]
+
+
+@router.post(
+    "/v1/admin/redactions",
+    response_model=RedactionsOut,
+    responses=responses(401, 403, 404, 422),
+    tags=["admin"],
+    summary="Erase petitioners' personal data (admin); each erasure is a chain event",
+)
+def redactions(body: RedactionIn, actor: CurrentActor, c: ContainerDep) -> RedactionsOut:
+    scope.require_role(actor, ADMINS, "redact personal data")
+    if body.case_id is not None:
+        one = redact_case(c, body.case_id, actor, body.reason)
+        done = [one] if one is not None else []
+    else:
+        assert body.before is not None
+        done = redact_before(c, body.before, actor, body.reason)
+    return RedactionsOut(
+        items=[RedactedOut(case_id=d.case_id, refs=d.refs, seq=d.seq) for d in done]
     )

@@ -1,0 +1,119 @@
+"""Redaction (个人信息删除): erase a matter's personal data and record that it was done.
+
+The hashed events hold only a reference and a salted digest per petitioner
+(``workflow.services.registration``), so erasing ``personal_data.data`` breaks no chain.
+The erasure itself is an event (``personal_data_redacted``, no trigger: the fold changes
+no state) appended through the normal save path in the same transaction, so the chain,
+the projection and the table agree.
+
+Retention (``before``): matters in a final state whose last event occurred before the
+given day; a matter still being handled keeps its petitioners' contact data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, and_, select, update
+
+from rules.time import start_of_day
+from workflow.adapters import repository as repo
+from workflow.bootstrap import Container
+from workflow.domain.actor import Actor
+from workflow.domain.case import Case
+from workflow.domain.errors import NotFound
+from workflow.domain.events import seal
+from workflow.services.fold import apply
+
+EVENT_TYPE = "personal_data_redacted"
+
+
+@dataclass(frozen=True)
+class Redacted:
+    case_id: str
+    refs: list[str]
+    seq: int
+
+
+def redact_case(c: Container, case_id: str, actor: Actor, reason: str) -> Redacted | None:
+    """Erase one matter's personal data; None when there was nothing left to erase."""
+    with c.db.write() as conn:
+        case = repo.load_case(conn, case_id)
+        if case is None:
+            raise NotFound(f"no petition {case_id}")
+        return _redact(c, conn, case, actor, reason)
+
+
+def redact_before(c: Container, before: date, actor: Actor, reason: str) -> list[Redacted]:
+    """Erase the personal data of every finished matter whose last event is before ``before``."""
+    finals = list(c.chart.final_states)
+    with c.db.read() as conn:
+        candidates = list(
+            conn.execute(
+                select(repo.CASES.c.id)
+                .where(
+                    and_(
+                        repo.CASES.c.state.in_(finals),
+                        repo.CASES.c.last_occurred_at < start_of_day(before),
+                        repo.CASES.c.id.in_(
+                            select(repo.PERSONAL.c.case_id).where(
+                                repo.PERSONAL.c.redacted_at.is_(None)
+                            )
+                        ),
+                    )
+                )
+                .order_by(repo.CASES.c.id)
+            ).scalars()
+        )
+    done = []
+    for case_id in candidates:
+        result = redact_case(c, case_id, actor, reason)
+        if result is not None:
+            done.append(result)
+    return done
+
+
+def _redact(
+    c: Container, conn: Connection, case: Case, actor: Actor, reason: str
+) -> Redacted | None:
+    personal = repo.PERSONAL
+    refs = sorted(
+        conn.execute(
+            select(personal.c.ref).where(
+                and_(personal.c.case_id == case.id, personal.c.redacted_at.is_(None))
+            )
+        ).scalars()
+    )
+    if not refs:
+        return None
+    now: datetime = c.clock.now()
+    conn.execute(
+        update(personal)
+        .where(and_(personal.c.case_id == case.id, personal.c.ref.in_(refs)))
+        .values(data=None, redacted_at=now)
+    )
+    expected = case.version
+    event = seal(
+        case_id=case.id,
+        seq=case.version + 1,
+        type=EVENT_TYPE,
+        occurred_at=now,
+        recorded_at=now,
+        actor=actor.sub,
+        # Recorded as the system's act: the requesting admin's unit must not become a
+        # unit involved in the matter (that would widen who may read it).
+        unit="system",
+        payload={"refs": refs, "reason": reason},
+        prev_hash=case.last_hash,
+    )
+    apply(c.engine.machine, case, event)
+    repo.save(
+        conn,
+        case,
+        [event],
+        expected_version=expected,
+        now=now,
+        warning_days=c.engine.settings.warning_days,
+    )
+    return Redacted(case.id, refs, event.seq)
