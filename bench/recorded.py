@@ -139,8 +139,11 @@ class Writer:
                 if st.sql.startswith("UPDATE counters"):
                     values = st.params.values() if isinstance(st.params, dict) else st.params
                     name = next(v for v in values if str(v).startswith("case-number-"))
-                    insert = "INSERT INTO counters (name, value) VALUES (?, 0)"
-                    self.raw.conn.execute(self.raw.sql(insert), (name,))
+                    insert = (
+                        "INSERT INTO counters (name, value) SELECT ?, 0 "
+                        "WHERE NOT EXISTS (SELECT 1 FROM counters WHERE name = ?)"
+                    )
+                    self.raw.conn.execute(self.raw.sql(insert), (name, name))
 
     def matter(self) -> None:
         """A new matter through every recorded step, one transaction per step."""

@@ -1,0 +1,190 @@
+"""P2: actions per second through the full API beside a bare endpoint doing the same write.
+
+One uvicorn process (a subprocess on loopback, one worker, scheduler off) serves the real
+application from ``create_app`` plus, mounted only by this benchmark's app factory, a bare
+endpoint ``POST /bench/floor/{case_id}/{step}``: no authentication, no validation, no
+response model; it does P1's floor for that step (load the document, dict legality, hash,
+write the rows the engine wrote for the same step, commit) on the same database.
+
+The client is an ``httpx.AsyncClient`` pool with ``--concurrency`` workers; each worker
+takes matters through the whole lifecycle (register, classify, transfer, accept, reply,
+evaluate), so every request is one durable transition. Both targets get the same client,
+the same number of requests and alternate run by run; figures are requests per second and
+client-side latency percentiles.
+
+Run: ``python -m bench.p2_http [--quick] [--concurrency N] [--database-url URL]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import pickle
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, HTTPException
+from tests.support import petition_body
+
+from bench.common import container, database, fmt, parser, raw_connect, report, versions
+from bench.p1_engine import LIFECYCLE, START, Commands, dict_legality, record
+from bench.recorded import Recording, Writer
+from bench.server import bearer, free_port, running
+from workflow.domain.actor import Role
+from workflow.domain.events import GENESIS
+
+RECORDING_ENV = "PETITIONFLOW_BENCH_RECORDING"
+
+
+def app_factory() -> FastAPI:
+    """The product's app plus the bare floor endpoint (for this benchmark only)."""
+    from api.app import create_app
+    from workflow.config import Settings
+
+    settings = Settings()
+    app = create_app(settings)
+    rec: Recording = pickle.loads(Path(os.environ[RECORDING_ENV]).read_bytes())
+    writer = Writer(raw_connect(settings.database_url), rec, dict_legality)
+    writer.seed_counters()
+
+    @app.post("/bench/floor/{case_id}/{step}", include_in_schema=False)
+    async def floor(case_id: str, step: int) -> dict[str, str]:
+        cur = writer.begin()
+        try:
+            _, digest = writer.step(cur, rec.steps[step], case_id, "", None if step else GENESIS)
+        except Exception as exc:
+            cur.execute("ROLLBACK")
+            raise HTTPException(409, str(exc)) from exc
+        writer.commit(cur)
+        return {"hash": digest}
+
+    return app
+
+
+class Client:
+    """Workers that take matters through the lifecycle and time every request."""
+
+    def __init__(self, base: str, concurrency: int) -> None:
+        self.base = base
+        self.concurrency = concurrency
+        self.headers = {
+            "C1-XF/registrar": bearer(Role.REGISTRAR, "C1-XF"),
+            "C1-XF": bearer(Role.HANDLER, "C1-XF"),
+            "C1-ZJ": bearer(Role.HANDLER, "C1-ZJ"),
+        }
+        self.numbering = itertools.count(1)
+
+    async def run(self, matters: int, floor: bool) -> tuple[float, list[float]]:
+        latencies: list[float] = []
+        queue = iter(range(matters))
+        limits = httpx.Limits(max_connections=self.concurrency)
+        async with httpx.AsyncClient(base_url=self.base, limits=limits, timeout=60) as client:
+
+            async def worker() -> None:
+                for _ in queue:
+                    if floor:
+                        await self.floor_matter(client, latencies)
+                    else:
+                        await self.api_matter(client, latencies)
+
+            started = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+            elapsed = time.perf_counter() - started
+        return elapsed, latencies
+
+    async def api_matter(self, client: httpx.AsyncClient, latencies: list[float]) -> None:
+        body = petition_body(subject=f"房屋漏水维修第{next(self.numbering)}号")
+        case = await self.send(client, "/v1/petitions", body, "C1-XF/registrar", latencies)
+        for unit, action in LIFECYCLE:
+            path = f"/v1/petitions/{case['id']}/actions"
+            case = await self.send(client, path, action, unit, latencies)
+
+    async def floor_matter(self, client: httpx.AsyncClient, latencies: list[float]) -> None:
+        case_id = os.urandom(16).hex()
+        for step in range(len(LIFECYCLE) + 1):
+            await self.send(client, f"/bench/floor/{case_id}/{step}", None, None, latencies)
+
+    async def send(
+        self,
+        client: httpx.AsyncClient,
+        path: str,
+        body: dict[str, Any] | None,
+        who: str | None,
+        latencies: list[float],
+    ) -> Any:
+        started = time.perf_counter()
+        response = await client.post(path, json=body, headers=self.headers.get(who or "", {}))
+        latencies.append(time.perf_counter() - started)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{path}: {response.status_code} {response.text[:500]}")
+        return response.json()
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] * 1000
+
+
+def main() -> None:
+    args = parser(__doc__ or "")
+    args.add_argument("--concurrency", type=int, default=8)
+    options = args.parse_args()
+    matters = 20 if options.quick else 150
+    rates: dict[str, list[float]] = {"api": [], "floor": []}
+    latency: dict[str, list[float]] = {"api": [], "floor": []}
+    with (
+        database(options.database_url) as rec_url,
+        database(options.database_url) as url,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        recording = Path(tmp) / "recording.pickle"
+        recording.write_bytes(pickle.dumps(record(rec_url, Commands())))
+        container(url, START).db.dispose()  # schema and unit tree
+        port = free_port()
+        os.environ.update(
+            {
+                "PETITIONFLOW_DATABASE_URL": url,
+                "PETITIONFLOW_SCHEDULER": "false",
+                "PETITIONFLOW_LOG_JSON": "false",
+                RECORDING_ENV: str(recording),
+            }
+        )
+        server = ["-m", "uvicorn", "bench.p2_http:app_factory", "--factory"]
+        server += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
+        with running(server, port):
+            client = Client(f"http://127.0.0.1:{port}", options.concurrency)
+            for run in range(options.runs + 1):  # run 0 warms the server up
+                for name in ("api", "floor"):
+                    elapsed, lat = asyncio.run(client.run(matters, name == "floor"))
+                    if run:
+                        rates[name].append(len(lat) / elapsed)
+                        latency[name].extend(lat)
+    share = [a / f for a, f in zip(rates["api"], rates["floor"], strict=True)]
+    report(
+        options.json,
+        "P2 HTTP",
+        {
+            "database": (options.database_url or "sqlite").split(":", 1)[0],
+            "requests_per_run": matters * (len(LIFECYCLE) + 1),
+            "concurrency": options.concurrency,
+            "runs": options.runs,
+            "min/median/max": {
+                "api_requests_per_second": fmt(rates["api"]),
+                "floor_requests_per_second": fmt(rates["floor"]),
+                "api_share_of_floor": fmt(share, 2),
+            },
+            "latency_ms_p50/p95/p99 (all runs)": {
+                name: " / ".join(f"{percentile(values, q):.1f}" for q in (50, 95, 99))
+                for name, values in latency.items()
+            },
+            "versions": versions("fastapi", "uvicorn", "httpx"),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
