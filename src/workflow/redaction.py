@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, null, select, update
 
 from rules.time import start_of_day
 from workflow.adapters import repository as repo
@@ -91,7 +91,7 @@ def _redact(
     conn.execute(
         update(personal)
         .where(and_(personal.c.case_id == case.id, personal.c.ref.in_(refs)))
-        .values(data=None, redacted_at=now)
+        .values(data=null(), redacted_at=now)  # SQL NULL: no JSON "null" left behind
     )
     expected = case.version
     event = seal(
