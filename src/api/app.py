@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import limits, problems
+from api import limits, media, problems
 from api.limits import RateLimit
+from api.media import JsonBodies
 from api.observability import Metrics, RequestContext, configure_logging
 from api.routes import admin, audit, events, ops, petitions, rules, statechart, units
 from workflow.bootstrap import bootstrap
@@ -60,7 +61,10 @@ def create_app(
         app.include_router(module.router)
     if config.clock == "simulated":
         app.include_router(admin.router)
-    # Added before RequestContext, so it runs inside it: a 429 gets a request id and a metric.
+    # Added before RequestContext, so they run inside it: a 415 or 429 gets a request id
+    # and a metric like any other response.
+    app.add_middleware(JsonBodies)
+    media.document(app)
     app.add_middleware(RateLimit, settings=config)
     limits.document(app)
     app.add_middleware(

@@ -2,7 +2,7 @@
 
 Writes are bounded by the per-matter lock and the body-size limit; what a single
 caller can use to load the whole service are the reads that scan many rows: chain
-verification walks every event, a replay or history folds a whole matter, lists and
+verification walks every event, a replay, history or dossier reads a whole matter, lists and
 feeds scan and scope rows in batches. Each such request takes a token from the caller's
 bucket for its class; an empty bucket is a 429 ``rate-limited`` problem with
 ``Retry-After``. The caller is the token's subject (a verified token: a forged one
@@ -59,12 +59,13 @@ def _read_burst(s: Settings) -> int:
     return s.rate_limit_reads_burst
 
 
-# "heavy": whole-database scans. "reads": one matter's full history, or scoped lists.
+# "heavy": whole-database scans. "reads": one matter's full history (history, replay,
+# dossier), or lists scoped row by row.
 CLASSES: tuple[Expensive, ...] = (
     Expensive(
         "heavy",
         "GET",
-        re.compile(r"^/v1/audit/[^/]+$|^/v1/petitions/[^/]+/dossier$"),
+        re.compile(r"^/v1/audit/[^/]+$"),
         _heavy_rate,
         _heavy_burst,
     ),
@@ -72,7 +73,7 @@ CLASSES: tuple[Expensive, ...] = (
         "reads",
         "GET",
         re.compile(
-            r"^/v1/petitions$|^/v1/events$|^/v1/petitions/[^/]+/(history|replay)$"
+            r"^/v1/petitions$|^/v1/events$|^/v1/petitions/[^/]+/(history|replay|dossier)$"
             r"|^/v1/supervision(/.*)?$|^/v1/stats(/.*)?$"
         ),
         _read_rate,

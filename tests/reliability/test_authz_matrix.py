@@ -110,6 +110,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/v1/petitions/{petition_id}/replay"): Entry(
         "object", _get("/v1/petitions/{id}/replay")
     ),
+    ("GET", "/v1/petitions/{petition_id}/dossier"): Entry(
+        "object", _get("/v1/petitions/{id}/dossier")
+    ),
     # Chain verification is global by design: auditors and admins check the whole store.
     ("GET", "/v1/audit/verify"): Entry(
         "role", _get("/v1/audit/verify"), frozenset({"auditor", "admin"})
@@ -128,6 +131,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "object", _get("/v1/statechart/diagram?petition={id}")
     ),
     ("GET", "/v1/events"): Entry("rows", _get("/v1/events?limit=200")),
+    # Redaction is global by design (retention applies to every matter): admins only.
+    ("POST", "/v1/admin/redactions"): Entry(
+        "role",
+        lambda w: ("POST", "/v1/admin/redactions", {"before": "2000-01-01"}),
+        frozenset({"admin"}),
+    ),
     ("POST", "/v1/admin/clock"): Entry(
         "role",
         lambda w: ("POST", "/v1/admin/clock", {"advance_days": 0}),
