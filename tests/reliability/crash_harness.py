@@ -17,12 +17,7 @@ Run it: ``python -m tests.reliability.crash_harness --cycles 20 [--database post
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -35,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from tests.reliability.server import Server
 from tests.support import UNITS, petition_body
 from workflow.auth_tokens import mint
 from workflow.config import Settings
@@ -87,55 +83,6 @@ class Report:
             f"equal to their projection, {self.events} events in verified chains, "
             f"{self.retried_keys} in-flight keyed registrations retried exactly once"
         )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """``petitionflow serve`` in a subprocess; ``kill`` is SIGKILL, nothing graceful."""
-
-    def __init__(self, database_url: str, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("PETITIONFLOW_")},
-            "PETITIONFLOW_DATABASE_URL": database_url,
-            "PETITIONFLOW_PORT": str(self.port),
-            "PETITIONFLOW_SWEEP_INTERVAL_SECONDS": "0.5",
-            # The harness is load, not abuse: expensive reads are not rate limited here.
-            "PETITIONFLOW_RATE_LIMIT_HEAVY_PER_MINUTE": "0",
-            "PETITIONFLOW_RATE_LIMIT_READS_PER_MINUTE": "0",
-        }
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 60.0) -> None:
-        code = "from api.cli import main; main()"
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-c", code, "serve"], env=self.env, stdout=out, stderr=out
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server not ready: {self.log.read_text()[-3000:]}")
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(timeout=30)
-        self.proc = None
 
 
 class Client(threading.Thread):

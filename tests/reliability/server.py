@@ -1,0 +1,63 @@
+"""``petitionflow serve`` as a real process on a free port, for crash and race tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """``petitionflow serve`` in a subprocess; ``kill`` is SIGKILL, nothing graceful."""
+
+    def __init__(self, database_url: str, log: Path, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("PETITIONFLOW_")},
+            "PETITIONFLOW_DATABASE_URL": database_url,
+            "PETITIONFLOW_PORT": str(self.port),
+            "PETITIONFLOW_SWEEP_INTERVAL_SECONDS": "0.5",
+            # These tests are load, not abuse: expensive reads are not rate limited here.
+            "PETITIONFLOW_RATE_LIMIT_HEAVY_PER_MINUTE": "0",
+            "PETITIONFLOW_RATE_LIMIT_READS_PER_MINUTE": "0",
+            **{f"PETITIONFLOW_{k.upper()}": v for k, v in env.items()},
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> None:
+        code = "from api.cli import main; main()"
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", code, "serve"], env=self.env, stdout=out, stderr=out
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server not ready: {self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=30)
+        self.proc = None
