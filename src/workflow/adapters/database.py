@@ -8,11 +8,13 @@ readers never queue behind the writer in WAL mode.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
@@ -40,16 +42,33 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+_WRAPPED: dict[type[Exception], type[DBAPIError]] = {
+    sqlite3.OperationalError: OperationalError,
+    sqlite3.IntegrityError: IntegrityError,
+}
+
+
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    # Every use goes through a Connection that ends its own transaction (commit or
+    # rollback) before it returns to the pool, so the pool's extra rollback on check-in
+    # only costs time (about 20 µs of a 100 µs empty write transaction here).
     engine = create_engine(
         url,
         connect_args={"timeout": 10, "check_same_thread": False},
         json_serializer=_canonical_text,
+        pool_reset_on_return=None,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
+    statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     def begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # On the driver connection: exec_driver_sql would run SQLAlchemy's whole statement
+        # path (events, result set-up) for a statement that returns nothing, about half of
+        # an empty transaction's cost.
+        try:
+            conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+        except sqlite3.Error as exc:  # raised as SQLAlchemy would ("database is locked")
+            raise _WRAPPED.get(type(exc), DBAPIError)(statement, None, exc) from exc
 
     event.listen(engine, "begin", begin)
     return engine
