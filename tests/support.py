@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,15 @@ def make_container(
     return container
 
 
+_SUBJECTS = itertools.count(1)
+
+
 def petition_body(**fields: Any) -> dict[str, Any]:
-    """A valid registration body; tests override only the fields they are about."""
+    """A valid registration body; tests override only the fields they are about.
+
+    Each body has its own subject (a numbered building), so matters registered by one
+    test are independent; tests of repeat petitions pass the same subject explicitly.
+    """
     body: dict[str, Any] = {
         "channel": "letter",
         "petitioners": [
@@ -133,7 +141,7 @@ def petition_body(**fields: Any) -> dict[str, Any]:
                 "address": "甲市某路1号",
             }
         ],
-        "subject": "房屋漏水维修",
+        "subject": f"房屋漏水维修（{next(_SUBJECTS)}号楼）",
         "content": "小区房屋漏水，物业不予维修。",
     }
     body.update(fields)

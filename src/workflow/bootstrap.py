@@ -81,7 +81,9 @@ def bootstrap(
     if create_schema:
         db.create_all()
     rule_book = build_rule_book(settings)
-    chart = load_chart(settings.statechart, registry(rule_book))
+    names = registry(rule_book)
+    chart = load_chart(settings.statechart, names)
+    supervision_chart = load_chart(settings.supervision_chart, names)
     units = SqlUnitDirectory(db)
     engine = Engine(
         chart,
@@ -89,7 +91,10 @@ def bootstrap(
         build_calendar(settings, db),
         units,
         EngineSettings(warning_days=settings.warning_days),
+        supervision_chart,
     )
     clock = clock or build_clock(settings)
-    petitions = PetitionService(db, engine, clock)
+    petitions = PetitionService(
+        db, engine, clock, repeat_key=settings.petitioner_key_secret or settings.jwt_secret
+    )
     return Container(settings, db, clock, chart, engine, units, petitions)

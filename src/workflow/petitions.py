@@ -17,16 +17,18 @@ from sqlalchemy import Connection
 from rules.time import local_date
 from workflow.adapters import repository as repo
 from workflow.adapters.database import Database
-from workflow.domain.actions import Action, Register
+from workflow.domain.actions import Action, Register, SuperviseItem
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
 from workflow.domain.clock import Clock
-from workflow.domain.errors import IntegrityFailure, NotFound, VersionConflict
+from workflow.domain.errors import IntegrityFailure, InvalidCommand, NotFound, VersionConflict
 from workflow.domain.events import Event
+from workflow.services import repeats
 from workflow.services.decide import decide_action
 from workflow.services.engine import Engine
 from workflow.services.fold import apply
 from workflow.services.registration import decide_registration
+from workflow.services.supervision import decide_supervision
 
 Listener = Callable[[Case, list[Event]], None]
 # Runs inside the command's transaction after the write (e.g. the API's idempotency
@@ -42,17 +44,31 @@ class Replay:
     matches_projection: bool
 
 
+# Used when no key is configured (tests, the demo): matching still works, but the keys
+# in the table are then only as secret as this source file.
+_DEFAULT_REPEAT_KEY = "petitionflow-repeat-key"
+
+
 class PetitionService:
-    def __init__(self, db: Database, engine: Engine, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, engine: Engine, clock: Clock, *, repeat_key: str | None = None
+    ) -> None:
         self.db = db
         self.engine = engine
         self.clock = clock
+        self.repeat_key = repeat_key or _DEFAULT_REPEAT_KEY
         self.listeners: list[Listener] = []
 
     def register(
         self, command: Register, actor: Actor, *, on_commit_tx: TxHook | None = None
     ) -> Case:
         now = self.clock.now()
+        keys = [
+            repeats.petitioner_key(self.repeat_key, p.id_number)
+            for p in command.petitioners
+            if p.id_number
+        ]
+        subject = repeats.subject_key(command.subject)
         with self.db.write() as conn:
             year = local_date(command.received_at or now).year
             event, personal = decide_registration(
@@ -62,6 +78,7 @@ class PetitionService:
                 now,
                 case_id=uuid.uuid4().hex,
                 number=repo.next_number(conn, year),
+                repeat=self._repeat_link(conn, command, keys, subject),
             )
             case = apply(self.engine.machine, None, event)
             repo.save(
@@ -72,6 +89,7 @@ class PetitionService:
                 now=now,
                 warning_days=self.engine.settings.warning_days,
                 personal=personal,
+                petitioner_keys=[(key, subject) for key in keys],
             )
             if on_commit_tx is not None:
                 on_commit_tx(conn, case)
@@ -87,6 +105,39 @@ class PetitionService:
         if_match: int | None = None,
         on_commit_tx: TxHook | None = None,
     ) -> Case:
+        return self._command(
+            case_id,
+            lambda case, now: decide_action(self.engine, case, action, actor, now),
+            if_match=if_match,
+            on_commit_tx=on_commit_tx,
+        )
+
+    def supervise(
+        self,
+        case_id: str,
+        item_id: str,
+        command: SuperviseItem,
+        actor: Actor,
+        *,
+        if_match: int | None = None,
+        on_commit_tx: TxHook | None = None,
+    ) -> Case:
+        """A step on one of the matter's supervision items, recorded in its history."""
+        return self._command(
+            case_id,
+            lambda case, now: decide_supervision(self.engine, case, item_id, command, actor, now),
+            if_match=if_match,
+            on_commit_tx=on_commit_tx,
+        )
+
+    def _command(
+        self,
+        case_id: str,
+        decide: Callable[[Case, datetime], Event],
+        *,
+        if_match: int | None,
+        on_commit_tx: TxHook | None,
+    ) -> Case:
         now = self.clock.now()
         with self.db.write() as conn:
             case = self._load(conn, case_id)
@@ -97,7 +148,7 @@ class PetitionService:
                     current_version=case.version,
                 )
             expected = case.version
-            event = decide_action(self.engine, case, action, actor, now)
+            event = decide(case, now)
             apply(self.engine.machine, case, event)
             repo.save(
                 conn,
@@ -111,6 +162,20 @@ class PetitionService:
                 on_commit_tx(conn, case)
         self._notify(case, [event])
         return case
+
+    def _repeat_link(
+        self, conn: Connection, command: Register, keys: list[str], subject: str
+    ) -> dict[str, object] | None:
+        if command.repeat_of is not None:
+            earlier = repo.load_case(conn, command.repeat_of)
+            if earlier is None:
+                raise InvalidCommand(f"no petition {command.repeat_of}", field="repeat_of")
+            return repeats.repeat_link(earlier, command.new_facts, "registrar")
+        found = repo.find_repeat(conn, keys, subject)
+        earlier = repo.load_case(conn, found) if found is not None else None
+        if earlier is None:
+            return None
+        return repeats.repeat_link(earlier, command.new_facts, "id_number")
 
     def get(self, case_id: str) -> Case:
         with self.db.read() as conn:

@@ -7,9 +7,10 @@ from tests.e2e.conftest import Api, petition_body, problem
 
 def test_register_replays_and_refuses_another_body(api: Api) -> None:
     h = api.auth("registrar", "C1-XF", **{"Idempotency-Key": "k-1"})
-    first = api.client.post("/v1/petitions", json=petition_body(), headers=h)
+    body = petition_body()
+    first = api.client.post("/v1/petitions", json=body, headers=h)
     count = api.event_count()
-    again = api.client.post("/v1/petitions", json=petition_body(), headers=h)
+    again = api.client.post("/v1/petitions", json=body, headers=h)
     assert (again.status_code, again.json(), again.headers["ETag"]) == (
         first.status_code,
         first.json(),
@@ -22,7 +23,7 @@ def test_register_replays_and_refuses_another_body(api: Api) -> None:
     # Keys belong to a principal: another caller's identical key is a new request.
     h2 = api.auth("registrar", "C1-XF", **{"Idempotency-Key": "k-1"})
     h2["Authorization"] = f"Bearer {api.token('registrar', 'C1-XF', sub='someone-else')}"
-    fresh = api.client.post("/v1/petitions", json=petition_body(), headers=h2)
+    fresh = api.client.post("/v1/petitions", json=body, headers=h2)
     assert fresh.status_code == 201 and fresh.json()["id"] != first.json()["id"]
 
 

@@ -109,6 +109,7 @@ def fields_for(action: str) -> st.SearchStrategy[dict[str, Any]]:
             optional={"delivered_on": optional_day},
         ),
         "withdraw": st.fixed_dictionaries({}, optional={"detail": text}),
+        "assign_leader": st.fixed_dictionaries({"leader": text}, optional={"title": text}),
     }
     return strategies[action]
 

@@ -45,7 +45,13 @@ def test_spring_festival_breach_waits_for_the_make_up_saturday(tmp_path: Path) -
     assert breach.type == "deadline_breached"
     assert breach.occurred_at == at("2026-03-01 00:00")
     # The city bureau itself is late: the provincial bureau above it supervises.
-    assert breach.payload["supervision"] == {"opened_for": "P-XF"}
+    step = breach.payload["supervision"]
+    assert step["opened_for"] == "P-XF"
+    assert (step["trigger"], step["to"]) == ("open_item", "opened")
+    [item] = case.supervision
+    assert item["id"] == step["item"]["id"] == f"{route.id}:sv"
+    assert (item["state"], item["supervising_unit"]) == ("opened", "P-XF")
+    assert item["responsible_unit"] == route.responsible_unit
 
     # Sweeping again changes nothing.
     assert advance_clock(c, advance_days=3).fired == []
@@ -89,5 +95,11 @@ def test_breach_of_an_agency_opens_supervision_at_its_governments_bureau(
     assert case.latest("handle").status == "breached"  # type: ignore[union-attr]
     breaches = [e for e in c.petitions.history(case.id) if e.type == "deadline_breached"]
     handle_breach = [e for e in breaches if e.payload["rule"] == "handle"]
-    assert handle_breach[0].payload["supervision"] == {"opened_for": "C1-XF"}
+    assert handle_breach[0].payload["supervision"]["opened_for"] == "C1-XF"
+    item = case.supervision_item(f"{handle.id}:sv")
+    assert (item["state"], item["supervising_unit"], item["responsible_unit"]) == (
+        "opened",
+        "C1-XF",
+        "C1-ZJ",
+    )
     assert_replays(c, case.id)

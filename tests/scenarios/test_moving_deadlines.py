@@ -88,5 +88,6 @@ def test_hearing_pauses_the_re_review_clock(tmp_path: Path) -> None:
     assert case.overdue and case.state == "under_re_review"
     breach = c.petitions.history(case.id)[-1]
     # The province itself is late: its own petition bureau supervises.
-    assert breach.payload["supervision"] == {"opened_for": "P-XF"}
+    assert breach.payload["supervision"]["opened_for"] == "P-XF"
+    assert case.supervision_item(f"{moved.id}:sv")["supervising_unit"] == "P-XF"
     assert_replays(c, case.id)

@@ -7,14 +7,15 @@ and the ORM's unit-of-work bookkeeping would cost more than the writes themselve
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, insert, select, update
 from sqlmodel import SQLModel
 
+from rules.time import local_date
 from workflow.adapters import tables  # noqa: F401  (registers the tables read below)
-from workflow.domain.case import Case
+from workflow.domain.case import Case, Deadline
 from workflow.domain.errors import VersionConflict
 from workflow.domain.events import Event
 from workflow.services.registration import PersonalRecord
@@ -28,6 +29,9 @@ TIMERS: Table = _T["timers"]
 PERSONAL: Table = _T["personal_data"]
 COUNTERS: Table = _T["counters"]
 UNITS: Table = _T["units"]
+DEADLINE_VERSIONS: Table = _T["deadline_versions"]
+SUPERVISION_ITEMS: Table = _T["supervision_items"]
+PETITIONER_KEYS: Table = _T["petitioner_keys"]
 CALENDAR_YEARS: Table = _T["calendar_years"]
 
 
@@ -105,6 +109,7 @@ def save(
     warning_days: int,
     timer_id: str | None = None,
     personal: Iterable[PersonalRecord] = (),
+    petitioner_keys: Iterable[tuple[str, str]] = (),
 ) -> None:
     """Append events and write the projection, or raise VersionConflict and write nothing.
 
@@ -141,7 +146,27 @@ def save(
                 for p in personal
             ],
         )
-    _sync_deadlines(conn, path, case, events, warning_days)
+    keys = [
+        {"case_id": case.id, "key": key, "subject_key": subject, "received_at": case.received_at}
+        for key, subject in dict.fromkeys(petitioner_keys)
+    ]
+    if keys:
+        conn.execute(insert(PETITIONER_KEYS), keys)
+    _sync_deadlines(conn, path, case, events, warning_days, now)
+    _sync_supervision(conn, path, case, events, now)
+
+
+def find_repeat(conn: Connection, keys: Sequence[str], subject_key: str) -> str | None:
+    """The latest earlier matter of one of these petitioners about the same subject."""
+    if not keys:
+        return None
+    query = (
+        select(PETITIONER_KEYS.c.case_id)
+        .where(PETITIONER_KEYS.c.key.in_(keys), PETITIONER_KEYS.c.subject_key == subject_key)
+        .order_by(PETITIONER_KEYS.c.received_at.desc(), PETITIONER_KEYS.c.case_id)
+        .limit(1)
+    )
+    return conn.execute(query).scalar_one_or_none()
 
 
 def _event_row(event: Event, timer_id: str | None) -> dict[str, Any]:
@@ -160,7 +185,13 @@ def _event_row(event: Event, timer_id: str | None) -> dict[str, Any]:
     }
 
 
+def _day(iso: str | None) -> int | None:
+    return date.fromisoformat(iso).toordinal() if iso else None
+
+
 def _case_values(path: Callable[[str], str], case: Case, now: datetime) -> dict[str, Any]:
+    reply = case.reply or {}
+    first_evaluation = case.evaluations[0] if case.evaluations else {}
     return {
         "number": case.number,
         "state": case.state,
@@ -173,6 +204,15 @@ def _case_values(path: Callable[[str], str], case: Case, now: datetime) -> dict[
         "holder_path": path(case.holder_unit),
         "received_at": case.received_at,
         "overdue": case.overdue,
+        "intake_path": path(case.intake_unit),
+        "received_day": local_date(case.received_at).toordinal(),
+        "ended_day": _day(case.closed_on) if case.ended else None,
+        "replied_path": path(case.replied_by) if case.replied_by else None,
+        "replied_on": date.fromisoformat(reply["delivered_on"]) if reply else None,
+        "evaluated_on": (date.fromisoformat(first_evaluation["on"]) if first_evaluation else None),
+        "satisfied": first_evaluation.get("satisfied"),
+        "repeat_of": case.repeat["of"] if case.repeat else None,
+        "leader": case.leader["name"] if case.leader else None,
         "last_hash": case.last_hash,
         "last_occurred_at": case.last_occurred_at,
         "updated_at": now,
@@ -198,6 +238,7 @@ def _sync_deadlines(
     case: Case,
     events: Sequence[Event],
     warning_days: int,
+    now: datetime,
 ) -> None:
     touched = _touched(events)
     if not touched:
@@ -220,12 +261,89 @@ def _sync_deadlines(
             "provisional": deadline.provisional,
             "met_on": deadline.met_on,
             "breached_on": deadline.breached_on,
+            "open_obligation": _owed(deadline),
         }
+        _version(conn, case.id, deadline.id, row, now)
         if deadline.id in existing:
             conn.execute(update(DEADLINES).where(DEADLINES.c.id == deadline.id).values(**row))
         else:
             conn.execute(insert(DEADLINES).values(id=deadline.id, **row))
     _sync_timers(conn, case, touched, warning_days)
+
+
+def _owed(deadline: Deadline) -> bool:
+    return (
+        deadline.kind == "obligation"
+        and deadline.met_on is None
+        and deadline.status in ("pending", "breached")
+    )
+
+
+def _version(
+    conn: Connection, case_id: str, deadline_id: str, row: dict[str, Any], now: datetime
+) -> None:
+    """Close the deadline's current version and record the new one (recorded time)."""
+    conn.execute(
+        update(DEADLINE_VERSIONS)
+        .where(
+            and_(
+                DEADLINE_VERSIONS.c.deadline_id == deadline_id,
+                DEADLINE_VERSIONS.c.recorded_to.is_(None),
+            )
+        )
+        .values(recorded_to=now)
+    )
+    conn.execute(
+        insert(DEADLINE_VERSIONS).values(
+            deadline_id=deadline_id,
+            case_id=case_id,
+            rule=row["rule"],
+            article=row["article"],
+            responsible_unit=row["responsible_unit"],
+            responsible_path=row["responsible_path"],
+            due_on=row["due_on"],
+            status=row["status"],
+            met_on=row["met_on"],
+            open_obligation=row["open_obligation"],
+            recorded_from=now,
+        )
+    )
+
+
+def _sync_supervision(
+    conn: Connection,
+    path: Callable[[str], str],
+    case: Case,
+    events: Sequence[Event],
+    now: datetime,
+) -> None:
+    for event in events:
+        step = event.payload.get("supervision")
+        if step is None:
+            continue
+        ref = step.get("item")
+        # A breach opens the item (its doc is in the step); later steps name it by id.
+        item_id = (
+            ref["id"] if isinstance(ref, dict) else ref or f"{event.payload['deadline_id']}:sv"
+        )
+        item = case.supervision_item(item_id)
+        row = {
+            "case_id": case.id,
+            "deadline_id": item["deadline_id"],
+            "rule": item["rule"],
+            "article": item.get("article") or "",
+            "responsible_unit": item["responsible_unit"],
+            "responsible_path": path(item["responsible_unit"]),
+            "supervising_unit": item.get("supervising_unit"),
+            "state": item["state"],
+            "opened_on": date.fromisoformat(item["opened_on"]),
+            "updated_at": now,
+        }
+        updated = conn.execute(
+            update(SUPERVISION_ITEMS).where(SUPERVISION_ITEMS.c.id == item_id).values(**row)
+        )
+        if updated.rowcount == 0:
+            conn.execute(insert(SUPERVISION_ITEMS).values(id=item_id, **row))
 
 
 def _sync_timers(conn: Connection, case: Case, touched: set[str], warning_days: int) -> None:

@@ -34,6 +34,10 @@ class CaseRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_cases_holder_state", "holder_unit", "state"),
         Index("ix_cases_overdue", "overdue", "holder_path"),
+        Index("ix_cases_intake_path_day", "intake_path", "received_day"),
+        Index("ix_cases_holder_path_day", "holder_path", "received_day"),
+        Index("ix_cases_replied_path_on", "replied_path", "replied_on"),
+        Index("ix_cases_leader", "leader", "holder_path"),
     )
     id: str = Field(primary_key=True, max_length=40)
     number: str = Field(unique=True, max_length=40)
@@ -47,6 +51,18 @@ class CaseRow(SQLModel, table=True):
     holder_path: str = Field(max_length=1024)
     received_at: datetime = _utc(index=True)
     overdue: bool = False
+    # Columns for supervision and statistics, all derived from the doc. Days are
+    # date.toordinal() integers so "ended N days after it was received" is plain integer
+    # arithmetic in SQL on both SQLite and PostgreSQL.
+    intake_path: str = Field(default="", max_length=1024)
+    received_day: int = 0
+    ended_day: int | None = None
+    replied_path: str | None = Field(default=None, max_length=1024)
+    replied_on: date | None = None
+    evaluated_on: date | None = None
+    satisfied: bool | None = None
+    repeat_of: str | None = Field(default=None, index=True, max_length=40)
+    leader: str | None = Field(default=None, max_length=200)
     last_hash: str
     last_occurred_at: datetime = _utc()
     updated_at: datetime = _utc()
@@ -80,6 +96,10 @@ class DeadlineRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_deadlines_status_due", "status", "due_on"),
         Index("ix_deadlines_unit_status", "responsible_unit", "status"),
+        # The supervision board: open obligations by due day, whole tree or one subtree.
+        Index("ix_deadlines_watch_due", "open_obligation", "due_on", "id"),
+        Index("ix_deadlines_watch_path_due", "open_obligation", "responsible_path", "due_on"),
+        Index("ix_deadlines_rule_trigger", "rule", "responsible_path", "trigger_on"),
     )
     id: str = Field(primary_key=True, max_length=120)
     case_id: str = Field(index=True, max_length=40)
@@ -95,6 +115,70 @@ class DeadlineRow(SQLModel, table=True):
     provisional: bool
     met_on: date | None = None
     breached_on: date | None = None
+    # An obligation still owed: kind obligation, not met, running or breached (a paused
+    # clock is not counted down). A column rather than a partial index because SQLite
+    # only uses a partial index when the query repeats its condition literally.
+    open_obligation: bool = False
+
+
+class DeadlineVersionRow(SQLModel, table=True):
+    """Every state a deadline has had, by recorded time: "what was overdue on day D"
+    is answered from these, as the system knew it then, without replaying matters."""
+
+    __tablename__ = "deadline_versions"
+    __table_args__ = (
+        Index("ix_deadline_versions_deadline", "deadline_id", "recorded_to"),
+        Index("ix_deadline_versions_path_due", "open_obligation", "responsible_path", "due_on"),
+    )
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    deadline_id: str = Field(max_length=120)
+    case_id: str = Field(max_length=40)
+    rule: str
+    article: str
+    responsible_unit: str = Field(max_length=64)
+    responsible_path: str = Field(max_length=1024)
+    due_on: date
+    status: str
+    met_on: date | None = None
+    open_obligation: bool = False
+    recorded_from: datetime = _utc()
+    recorded_to: datetime | None = _utc(default=None)
+
+
+class SupervisionItemRow(SQLModel, table=True):
+    __tablename__ = "supervision_items"
+    __table_args__ = (Index("ix_supervision_items_path_state", "responsible_path", "state"),)
+    id: str = Field(primary_key=True, max_length=160)
+    case_id: str = Field(index=True, max_length=40)
+    deadline_id: str = Field(unique=True, max_length=120)
+    rule: str
+    article: str
+    responsible_unit: str = Field(max_length=64)
+    responsible_path: str = Field(max_length=1024)
+    supervising_unit: str | None = Field(default=None, max_length=64)
+    state: str = Field(max_length=32)
+    opened_on: date
+    updated_at: datetime = _utc()
+
+
+class PetitionerKeyRow(SQLModel, table=True):
+    """Keyed digests of petitioners' ID numbers, to find repeat petitions (重复信访).
+
+    An HMAC, not the number: the key lives in the settings, so the table alone does not
+    reveal who petitioned; redaction deletes the rows with the personal data.
+    """
+
+    __tablename__ = "petitioner_keys"
+    __table_args__ = (Index("ix_petitioner_keys_key_subject", "key", "subject_key"),)
+    case_id: str = Field(primary_key=True, max_length=40)
+    key: str = Field(primary_key=True, max_length=64)
+    subject_key: str = Field(max_length=64)
+    received_at: datetime = _utc()
 
 
 class TimerRow(SQLModel, table=True):

@@ -55,6 +55,17 @@ class Register(BaseModel):
     subject: ShortText
     content: Text
     location_unit: UnitCode | None = None
+    repeat_of: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        default=None,
+        description="An earlier matter this one repeats (重复信访), when the registrar knows "
+        "it; matters with the same petitioner ID number and subject are linked anyway.",
+    )
+    new_facts: bool = Field(
+        default=False,
+        description="The petitioner brings new facts or reasons, so a repeat of a concluded "
+        "matter is a new matter (《信访工作条例》第三十六条第三款 bars only the same facts "
+        "and reasons).",
+    )
 
 
 class Classify(_Command):
@@ -185,6 +196,29 @@ class Withdraw(_Command):
     detail: Text | None = None
 
 
+class AssignLeader(_Command):
+    action: Literal["assign_leader"]
+    leader: ShortText = Field(description="The leader answerable for the matter (包案领导).")
+    title: ShortText | None = Field(default=None, description="The leader's post.")
+
+
+class SupervisionAction(StrEnum):
+    URGE = "urge"
+    ESCALATE = "escalate"
+    REPORT = "report"
+    CLOSE = "close"
+
+
+class SuperviseItem(_Command):
+    """A step on a supervision item (督办事项): 催办, 督办, 通报 or 销号."""
+
+    action: SupervisionAction
+    note: Text | None = None
+    to_unit: UnitCode | None = Field(
+        default=None, description="escalate only: the unit above that takes the item over."
+    )
+
+
 Action = Annotated[
     Classify
     | Transfer
@@ -201,7 +235,8 @@ Action = Annotated[
     | ReviewDecide
     | RequestReReview
     | ReReviewDecide
-    | Withdraw,
+    | Withdraw
+    | AssignLeader,
     Field(discriminator="action"),
 ]
 
@@ -223,4 +258,5 @@ ACTION_NAMES: tuple[str, ...] = (
     "request_re_review",
     "re_review_decide",
     "withdraw",
+    "assign_leader",
 )

@@ -80,8 +80,11 @@ SETTABLE = frozenset(
         "diverted_to",
         "closed_on",
         "objection",
+        "leader",
     }
 )
+
+ENDED_STATES = frozenset({"diverted", "declined", "closed", "concluded", "withdrawn"})
 
 
 @dataclass
@@ -124,11 +127,30 @@ class Case:
     closed_on: str | None = None
     units_involved: list[str] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    # 重复信访: the earlier matter this one repeats (the first of the chain), with the
+    # earlier matter's state when this one was registered and what that means for it.
+    repeat: dict[str, Any] | None = None
+    # 领导包案: the leader answerable for the matter (latest assignment) and the record.
+    leader: dict[str, Any] | None = None
+    leaders: list[dict[str, Any]] = field(default_factory=list)
+    # 督办: one item per breached obligation, each with its own small lifecycle
+    # (statecharts/supervision.yaml).
+    supervision: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def overdue(self) -> bool:
         """Some obligation has breached its deadline and is still not met."""
         return any(d.status == "breached" and d.met_on is None for d in self.deadlines)
+
+    @property
+    def ended(self) -> bool:
+        return self.state in ENDED_STATES
+
+    def supervision_item(self, item_id: str) -> dict[str, Any]:
+        for item in self.supervision:
+            if item["id"] == item_id:
+                return item
+        raise KeyError(item_id)
 
     def deadline(self, deadline_id: str) -> Deadline:
         for d in self.deadlines:

@@ -33,3 +33,17 @@ class Unit:
 
 class UnitDirectory(Protocol):
     def get(self, code: str) -> Unit | None: ...
+
+
+def supervision_root(unit: Unit, units: UnitDirectory) -> Unit:
+    """The top of the subtree a unit's supervisors oversee.
+
+    A petition bureau (信访部门) supervises the organs of its own government
+    (《信访工作条例》第四十条), which sit beside it under that government, so its root is
+    its parent; any other unit oversees its own subtree.
+    """
+    if unit.kind == UnitKind.PETITION_BUREAU and unit.parent is not None:
+        parent = units.get(unit.parent)
+        if parent is not None:
+            return parent
+    return unit

@@ -205,6 +205,16 @@ def withdraw(ctx: Ctx, dest: str) -> Effect:
     return _closing(ctx, dest, effect)
 
 
+def assign_leader(ctx: Ctx, dest: str) -> Effect:
+    assignment = {
+        "name": ctx.fields["leader"],
+        "title": ctx.fields.get("title"),
+        "on": ctx.occurred_on.isoformat(),
+        "by": ctx.actor.unit,
+    }
+    return Effect(set={"leader": assignment}, append={"leaders": assignment})
+
+
 def lapse(ctx: Ctx, dest: str) -> Effect:
     return _closing(ctx, dest, Effect())
 
@@ -226,5 +236,6 @@ EFFECTS: dict[str, Callable[[Ctx, str], Effect]] = {
     "request_re_review": request_re_review,
     "re_review_decide": re_review_decide,
     "withdraw": withdraw,
+    "assign_leader": assign_leader,
     "lapse": lapse,
 }

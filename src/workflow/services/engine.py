@@ -25,9 +25,12 @@ class Engine:
         calendar: WorkingCalendar,
         units: UnitDirectory,
         settings: EngineSettings | None = None,
+        supervision_chart: Chart | None = None,
     ) -> None:
         self.chart = chart
-        self.machine = ChartMachine(chart)
+        self.supervision_chart = supervision_chart
+        companions = {"supervision": ChartMachine(supervision_chart)} if supervision_chart else None
+        self.machine = ChartMachine(chart, companions)
         self.rule_book = rule_book
         self.calendar = calendar
         self.units = units

@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from rules.time import local_date
 from workflow.domain.case import SETTABLE, Case, Deadline
 from workflow.domain.errors import IntegrityFailure
 from workflow.domain.events import Event
 from workflow.statechart import ChartMachine
+from workflow.statechart.machine import IllegalMove
 
 
 def new_case(event: Event) -> Case:
@@ -38,6 +40,7 @@ def new_case(event: Event) -> Case:
         petitioners=list(p["petitioners"]),
         last_hash=event.prev_hash,
         last_occurred_at=event.occurred_at,
+        repeat=p.get("repeat"),
     )
     return case
 
@@ -57,6 +60,8 @@ def apply(machine: ChartMachine, case: Case | None, event: Event) -> Case:
     for key, value in p.get("append", {}).items():
         getattr(case, key).append(value)
     _apply_clocks(case, p.get("clocks", {}))
+    if "supervision" in p:
+        _supervise(machine, case, event)
     for unit in (event.unit, case.holder_unit):
         if unit != "system" and unit not in case.units_involved:
             case.units_involved.append(unit)
@@ -82,6 +87,57 @@ def _move(machine: ChartMachine, case: Case, event: Event) -> None:
             f"event {event.seq} of case {case.id} says {p.get('to')}, the chart gives {landed}"
         )
     case.state = landed
+
+
+def _supervise(machine: ChartMachine, case: Case, event: Event) -> None:
+    """A supervision item's step, re-derived through the supervision chart's machine."""
+    step: dict[str, Any] = event.payload["supervision"]
+    trigger = step.get("trigger", "open_item")
+    record = {
+        "trigger": trigger,
+        "on": local_date(event.occurred_at).isoformat(),
+        "seq": event.seq,
+        "actor": event.actor,
+        "unit": event.unit,
+        "note": step.get("fields", {}).get("note"),
+    }
+    if trigger == "open_item":
+        item = dict(step["item"]) if "item" in step else _legacy_item(event)
+        item["history"] = [record]
+        case.supervision.append(item)
+        return
+    try:
+        item = case.supervision_item(step["item"])
+        sub = machine.companion("supervision")
+        landed = sub.next_state(item["state"], trigger, {})
+    except (KeyError, IllegalMove) as exc:
+        raise IntegrityFailure(
+            f"event {event.seq} of case {case.id}: supervision step {trigger} cannot apply ({exc})"
+        ) from None
+    if step.get("from") != item["state"] or landed != step.get("to"):
+        raise IntegrityFailure(
+            f"event {event.seq} of case {case.id}: supervision item {item['id']} moves "
+            f"{step.get('from')}->{step.get('to')}, the chart gives {item['state']}->{landed}"
+        )
+    item["state"] = landed
+    item.update(step.get("set", {}))
+    item["history"].append(record)
+
+
+def _legacy_item(event: Event) -> dict[str, Any]:
+    """Breach events written before items had their own lifecycle named only the bureau."""
+    p = event.payload
+    return {
+        "id": f"{p['deadline_id']}:sv",
+        "deadline_id": p["deadline_id"],
+        "rule": p["rule"],
+        "article": p.get("article", ""),
+        "responsible_unit": p.get("responsible_unit"),
+        "supervising_unit": p["supervision"].get("opened_for"),
+        "state": "opened",
+        "opened_on": local_date(event.occurred_at).isoformat(),
+        "due_on": p.get("due_on"),
+    }
 
 
 def _apply_clocks(case: Case, clocks: dict[str, list[dict[str, Any]]]) -> None:

@@ -14,6 +14,7 @@ from rules.admissibility import check_extension
 from workflow.domain.errors import GuardRejected
 from workflow.domain.units import Unit
 from workflow.services.context import Ctx
+from workflow.services.oversight_guards import OVERSIGHT_GUARDS
 
 Guard = Callable[[Ctx], None]
 
@@ -237,3 +238,4 @@ GUARDS: dict[str, Guard] = {
         redo_has_days,
     )
 }
+GUARDS.update(OVERSIGHT_GUARDS)

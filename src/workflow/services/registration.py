@@ -56,6 +56,7 @@ def decide_registration(
     *,
     case_id: str,
     number: str,
+    repeat: dict[str, Any] | None = None,
 ) -> tuple[Event, list[PersonalRecord]]:
     received_at = command.received_at or now
     if received_at > now:
@@ -95,6 +96,8 @@ def decide_registration(
         "petitioners": [{"ref": r.ref, "digest": r.digest} for r in records],
         "to": engine.chart.initial,
     }
+    if repeat is not None:
+        payload["repeat"] = repeat
     draft = Case(
         id=case_id,
         number=number,
@@ -114,6 +117,7 @@ def decide_registration(
         petitioners=payload["petitioners"],
         last_hash=GENESIS,
         last_occurred_at=received_at,
+        repeat=repeat,
     )
     ctx = Ctx(
         engine=engine,

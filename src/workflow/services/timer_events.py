@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from rules.time import local_date
 from workflow.domain.actor import SYSTEM_ACTOR
 from workflow.domain.case import Case, Deadline
 from workflow.domain.events import Event, seal
@@ -59,11 +60,33 @@ def decide_timer(
         )
         extra = {
             "responsible_unit": deadline.responsible_unit,
-            "supervision": {"opened_for": supervisor},
+            "supervision": _open_item(deadline, supervisor, case, timer),
         }
         return _system_event(case, timer, now, "deadline_breached", changed, extra)
     changed = replace(deadline, status="lapsed")
     return _system_event(case, timer, now, "deadline_lapsed", changed, {})
+
+
+def _open_item(
+    deadline: Deadline, supervisor: str | None, case: Case, timer: TimerPlan
+) -> dict[str, Any]:
+    """The supervision item a breach opens (statecharts/supervision.yaml, ``open_item``)."""
+    return {
+        "trigger": "open_item",
+        "to": "opened",
+        "opened_for": supervisor,
+        "item": {
+            "id": f"{deadline.id}:sv",
+            "deadline_id": deadline.id,
+            "rule": deadline.rule,
+            "article": deadline.article,
+            "responsible_unit": deadline.responsible_unit,
+            "supervising_unit": supervisor,
+            "state": "opened",
+            "opened_on": local_date(occurred_at(case, timer)).isoformat(),
+            "due_on": deadline.due_on.isoformat(),
+        },
+    }
 
 
 def _due(deadline: Deadline, timer: TimerPlan) -> dict[str, Any]:

@@ -44,8 +44,11 @@ def _condition(name: str) -> Callable[[EventData], bool]:
 class ChartMachine:
     """Answers "where does this trigger lead from this state, given these facts"."""
 
-    def __init__(self, chart: Chart) -> None:
+    def __init__(self, chart: Chart, companions: Mapping[str, ChartMachine] | None = None) -> None:
         self.chart = chart
+        # Machines of the small lifecycles that live inside a matter (supervision items):
+        # the fold re-derives their moves too, from the same event.
+        self._companions = dict(companions or {})
         transitions: list[dict[str, Any]] = []
         for spec in chart.transitions:
             for alt in spec.alternatives:
@@ -66,6 +69,12 @@ class ChartMachine:
             send_event=True,
             queued=False,
         )
+
+    def companion(self, name: str) -> ChartMachine:
+        found = self._companions.get(name)
+        if found is None:
+            raise IllegalMove(name, "companion")
+        return found
 
     def next_state(self, state: str, trigger: str, facts: Mapping[str, bool]) -> str:
         event = self._machine.events.get(trigger)

@@ -1,0 +1,134 @@
+"""Guards of supervision (督办), repeat petitions (重复信访) and leader assignment (包案).
+
+Named like every guard; the supervision chart and the petition chart refer to them by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rules.admissibility import DeclineReason, decline_citation
+from workflow.domain.errors import GuardRejected, NotFound
+from workflow.domain.units import supervision_root
+from workflow.services.context import Ctx
+
+_DECLINE_FOR = {"duplicate": DeclineReason.DUPLICATE, "finalized": DeclineReason.FINALIZED}
+
+
+def _item(ctx: Ctx) -> dict[str, Any]:
+    try:
+        return ctx.case.supervision_item(str(ctx.fields.get("item")))
+    except KeyError:
+        raise NotFound(f"no supervision item {ctx.fields.get('item')}") from None
+
+
+def _oversees(ctx: Ctx, code: str) -> bool:
+    home = ctx.engine.find_unit(ctx.actor.unit)
+    target = ctx.engine.find_unit(code)
+    if home is None or target is None:
+        return False
+    return supervision_root(home, ctx.engine.units).contains(target)
+
+
+def actor_supervises_item(ctx: Ctx) -> None:
+    item = _item(ctx)
+    if ctx.actor.unit == item.get("supervising_unit") or _oversees(ctx, item["responsible_unit"]):
+        return
+    raise GuardRejected(
+        "supervision",
+        f"only the petition bureau supervising {item['responsible_unit']} or a unit above it "
+        "may act on this supervision item (《信访工作条例》第四十条)",
+        article="《信访工作条例》第四十条",
+    )
+
+
+def escalation_target_above(ctx: Ctx) -> None:
+    """督办 may hand the item to a bureau higher up; never sideways or down."""
+    target = ctx.fields.get("to_unit")
+    if target is None:
+        return
+    item = _item(ctx)
+    current = ctx.engine.find_unit(item.get("supervising_unit") or item["responsible_unit"])
+    wanted = ctx.engine.find_unit(str(target))
+    if wanted is None:
+        raise GuardRejected(
+            "supervision", f"unknown unit {target}", problem="validation-error", status=422
+        )
+    above = (
+        current is not None
+        and wanted.code != current.code
+        and supervision_root(wanted, ctx.engine.units).contains(current)
+    )
+    if not above:
+        raise GuardRejected(
+            "supervision",
+            f"an item escalates to a unit above {item.get('supervising_unit')}, "
+            f"and {target} is not",
+            problem="validation-error",
+            status=422,
+        )
+
+
+def item_obligation_settled(ctx: Ctx) -> None:
+    """An item is closed (销号) once the late obligation is met or the matter ended."""
+    item = _item(ctx)
+    if ctx.case.ended:
+        return
+    try:
+        deadline = ctx.case.deadline(item["deadline_id"])
+    except KeyError:
+        return
+    if deadline.met_on is None and deadline.status in ("pending", "breached", "paused"):
+        raise GuardRejected(
+            "supervision",
+            f"the {deadline.rule} obligation of {deadline.responsible_unit} is still "
+            f"outstanding (due {deadline.due_on.isoformat()}, {deadline.article}); "
+            "the item is closed once it is met",
+            article=deadline.article,
+        )
+
+
+def repeat_allows_handling(ctx: Ctx) -> None:
+    """A repeat of a pending matter, or of one concluded on the same facts, is not handled
+    again: it is declined with the matching ground."""
+    repeat = ctx.case.repeat
+    if not repeat or repeat.get("disposition") not in _DECLINE_FOR:
+        return
+    reason = _DECLINE_FOR[repeat["disposition"]]
+    rule_set = ctx.engine.rule_book.get(ctx.case.rule_set)
+    citation = decline_citation(rule_set, reason)
+    raise GuardRejected(
+        "repeat",
+        f"this matter repeats {repeat['previous_number']} ({repeat['of_state']}): decline it with "
+        f"reason {reason.value}",
+        article=str(citation) if citation else None,
+        problem="repeat-petition",
+        repeat_of=repeat["of"],
+        decline_reason=reason.value,
+    )
+
+
+def actor_may_assign_leader(ctx: Ctx) -> None:
+    """包案: the holding unit, or any unit above it, names the answerable leader."""
+    holder = ctx.engine.find_unit(ctx.case.holder_unit)
+    home = ctx.engine.find_unit(ctx.actor.unit)
+    if holder is not None and home is not None and home.contains(holder):
+        return
+    raise GuardRejected(
+        "leader",
+        f"a leader is assigned by the unit holding the matter ({ctx.case.holder_unit}) "
+        "or a unit above it",
+        holder_unit=ctx.case.holder_unit,
+    )
+
+
+OVERSIGHT_GUARDS = {
+    g.__name__: g
+    for g in (
+        actor_supervises_item,
+        escalation_target_above,
+        item_obligation_settled,
+        repeat_allows_handling,
+        actor_may_assign_leader,
+    )
+}
