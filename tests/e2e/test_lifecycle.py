@@ -77,7 +77,14 @@ def test_full_lifecycle_over_http(api: Api) -> None:
     assert now["state"] == "concluded" and now["holder_unit"] == "P"
 
     verify = api.client.get("/v1/audit/verify", headers=api.auth("auditor", "P")).json()
-    assert verify == {"ok": True, "cases": 1, "events": 11, "first_broken": None}
+    assert verify == {
+        "ok": True,
+        "cases": 1,
+        "events": 11,
+        "first_broken": None,
+        "anchors": 0,
+        "anchored_until": None,
+    }
 
 
 def test_verify_reports_the_first_broken_link(api: Api) -> None:
