@@ -1,0 +1,219 @@
+"""The rates units are assessed on, each with its numerator, denominator and definition.
+
+The national texts define none of these formulas. They follow the Guangdong petition
+system's code (regulations.md §3.7, confidence [C]) where it has one, and a stated
+analogy where it has none; every choice is in ``definition`` so the figure explains
+itself (docs/supervision.md has the same text). All are computed over one subtree (or
+one unit) and one period [start, end], as known today: ``today`` decides what is still
+running and what has expired.
+
+Cohorts:
+- acceptance and completion: the clocks that *started* in the period (the deadline's
+  trigger day), attributed to the unit responsible for them;
+- evaluation and satisfaction: the replies *delivered* in the period, attributed to the
+  replying unit;
+- repeat rate: the matters *registered* in the period, attributed to the intake unit;
+- backlog resolution: the matters in the backlog at some moment of the period,
+  attributed to the unit holding them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, and_, func, select, true
+
+from workflow import backlog
+from workflow.adapters.repository import CASES, DEADLINES
+from workflow.supervision_board import Scope, case_when
+
+ACCEPTANCE_RULES = ("notice_direct", "notice_transfer")
+COMPLETION_RULES = ("handle", "redo")
+
+
+@dataclass(frozen=True)
+class Rate:
+    key: str
+    title: str
+    numerator: int
+    denominator: int
+    definition: str
+    breakdown: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    today: date
+
+
+def _clocks(conn: Connection, scope: Scope, period: Period, rules: Sequence[str]) -> dict[str, int]:
+    d = DEADLINES
+    met = d.c.met_on.is_not(None)
+    unmet = and_(d.c.met_on.is_(None), d.c.status.in_(("pending", "breached", "paused")))
+    query = select(
+        func.sum(case_when(and_(met, d.c.met_on <= d.c.due_on))).label("on_time"),
+        func.sum(case_when(and_(met, d.c.met_on > d.c.due_on))).label("late"),
+        func.sum(case_when(and_(unmet, d.c.due_on < period.today))).label("overdue"),
+        func.sum(case_when(and_(unmet, d.c.due_on >= period.today))).label("running"),
+    ).where(
+        d.c.rule.in_(list(rules)),
+        d.c.trigger_on >= period.start,
+        d.c.trigger_on <= period.end,
+        scope.on(d, "responsible_unit", "responsible_path"),
+    )
+    row = conn.execute(query).mappings().one()
+    return {key: int(row[key] or 0) for key in ("on_time", "late", "overdue", "running")}
+
+
+def timely_acceptance(conn: Connection, scope: Scope, period: Period) -> Rate:
+    b = _clocks(conn, scope, period, ACCEPTANCE_RULES)
+    return Rate(
+        "timely_acceptance",
+        "及时受理率",
+        b["on_time"],
+        sum(b.values()),
+        "Acceptance decisions (rules notice_direct and notice_transfer: decide whether to "
+        "accept and tell the petitioner within 15 days, 《信访工作条例》第二十二条、第二十三"
+        "条) whose clock started in the period, attributed to the deciding unit: decided on "
+        "time / all of them (on time + late + overdue undecided + still running), as in the "
+        "Guangdong system's 及时受理 / 总数. A decline decided in time is a timely decision.",
+        b,
+    )
+
+
+def on_time_completion(conn: Connection, scope: Scope, period: Period) -> Rate:
+    b = _clocks(conn, scope, period, COMPLETION_RULES)
+    return Rate(
+        "on_time_completion",
+        "按期办结率",
+        b["on_time"],
+        sum(b.values()),
+        "Handling clocks (60 days plus an approved extension, 《信访工作条例》第三十四条; "
+        "and redo periods a reviewer sets) that started in the period, attributed to the "
+        "handling unit: answered on time / all of them (on time + late + overdue unanswered "
+        "+ still running), by analogy with the Guangdong 按期答复率, whose denominator also "
+        "counts unanswered matters.",
+        b,
+    )
+
+
+def _replies(conn: Connection, scope: Scope, period: Period, window_days: int) -> dict[str, int]:
+    c = CASES
+    evaluated = c.c.evaluated_on.is_not(None)
+    expired = and_(
+        c.c.evaluated_on.is_(None), c.c.replied_on < period.today - timedelta(days=window_days)
+    )
+    query = select(
+        func.count().label("replied"),
+        func.sum(case_when(evaluated)).label("evaluated"),
+        func.sum(case_when(expired)).label("expired"),
+        func.sum(case_when(and_(evaluated, c.c.satisfied == true()))).label("satisfied"),
+    ).where(
+        c.c.replied_on >= period.start,
+        c.c.replied_on <= period.end,
+        scope.on(c, None, "replied_path"),
+    )
+    row = conn.execute(query).mappings().one()
+    return {key: int(row[key] or 0) for key in ("replied", "evaluated", "expired", "satisfied")}
+
+
+def evaluation(conn: Connection, scope: Scope, period: Period, window_days: int) -> list[Rate]:
+    r = _replies(conn, scope, period, window_days)
+    pending = r["replied"] - r["evaluated"] - r["expired"]
+    participation = Rate(
+        "evaluation",
+        "参评率",
+        r["evaluated"],
+        r["evaluated"] + r["expired"],
+        "Replies delivered in the period, attributed to the replying unit: evaluated / "
+        f"(evaluated + window expired without evaluation); the window is {window_days} days "
+        "after delivery (a setting: the national measures' window is not confirmed). "
+        "Replies still inside the window are left out, as in the Guangdong system (已评价 / "
+        "(已评价 + 超期未评价)); silence is never counted as satisfied.",
+        {
+            "replied": r["replied"],
+            "evaluated": r["evaluated"],
+            "expired": r["expired"],
+            "in_window": pending,
+        },
+    )
+    satisfaction = Rate(
+        "satisfaction",
+        "满意率",
+        r["satisfied"],
+        r["evaluated"],
+        "Of the evaluated replies above: satisfied or basically satisfied (满意 + 基本满意) / "
+        "evaluated, as in the Guangdong system. The first evaluation of a matter counts "
+        "(谁初次办理、谁接受评价).",
+        {"satisfied": r["satisfied"], "dissatisfied": r["evaluated"] - r["satisfied"]},
+    )
+    return [participation, satisfaction]
+
+
+def repeat_rate(conn: Connection, scope: Scope, period: Period) -> Rate:
+    c = CASES
+    query = select(
+        func.count().label("registered"),
+        func.sum(case_when(c.c.repeat_of.is_not(None))).label("repeats"),
+    ).where(
+        c.c.received_day >= period.start.toordinal(),
+        c.c.received_day <= period.end.toordinal(),
+        scope.on(c, "intake_unit", "intake_path"),
+    )
+    row = conn.execute(query).mappings().one()
+    registered, repeats = int(row["registered"] or 0), int(row["repeats"] or 0)
+    return Rate(
+        "repeat",
+        "重复信访率",
+        repeats,
+        registered,
+        "Matters registered in the period at units of the scope: those linked as a repeat "
+        "of an earlier matter (same petitioner ID number and subject, or named by the "
+        "registrar; 重复信访) / all registered. A lower figure is better.",
+        {"registered": registered, "repeats": repeats},
+    )
+
+
+def backlog_resolution(
+    conn: Connection, scope: Scope, period: Period, policy: backlog.BacklogPolicy
+) -> Rate:
+    until = min(period.end, period.today)
+    found = backlog.matters(conn, scope, policy, until=until, since=period.start, open_only=False)
+    resolved = sum(1 for m in found if m.ended_on is not None and m.ended_on <= until)
+    return Rate(
+        "backlog_resolution",
+        "积案化解率",
+        resolved,
+        len(found),
+        "Matters in the backlog (积案: open "
+        f"{policy.age_days} days, or petitioned about again {policy.repeats} times; both "
+        "settings) at some moment of the period, attributed to the holding unit: those that "
+        "ended (closed, concluded, withdrawn, declined or diverted) by the end of the "
+        "period / all of them.",
+        {"backlog": len(found), "resolved": resolved, "open": len(found) - resolved},
+    )
+
+
+def all_rates(
+    conn: Connection,
+    scope: Scope,
+    period: Period,
+    *,
+    evaluation_window_days: int,
+    policy: backlog.BacklogPolicy,
+) -> list[Rate]:
+    return [
+        timely_acceptance(conn, scope, period),
+        on_time_completion(conn, scope, period),
+        *evaluation(conn, scope, period, evaluation_window_days),
+        repeat_rate(conn, scope, period),
+        backlog_resolution(conn, scope, period, policy),
+    ]
