@@ -83,16 +83,34 @@ def sweep(
     size = batch or container.settings.sweep_batch
     report = SweepReport(moment)
     passed = set(skip)
+    bureaus: dict[str, str | None] = {}  # units do not move during one sweep
     while True:
         notices: list[Notice] = []
         with container.db.write() as conn:
             due, exhausted = store.claim_due(conn, moment, size, passed)
+            shared = _Batch(store.recorded(conn, [t.id for t in due]), bureaus)
             for timer in due:
-                _fire_isolated(container, conn, timer, moment, report, notices)
+                _fire_isolated(container, conn, timer, moment, report, notices, shared)
+            store.mark_fired(conn, shared.fired, moment)
         passed.update(report.failed + report.deferred)  # still pending: not again now
         _notify(container, notices)
         if exhausted or not due:
             return report  # nothing left, or the rest is claimed by another sweeper
+
+
+@dataclass
+class _Batch:
+    """What the timers of one claimed batch share, read once instead of once per timer.
+
+    Every claimed timer was pending when claimed; only an earlier timer of the same matter
+    in this batch can have changed that, so only those are looked up again. The main path's
+    "fired" marks are written together at the end of the batch, in its transaction.
+    """
+
+    recorded: set[str]  # claimed timers whose event is already in the history
+    bureaus: dict[str, str | None]
+    touched: set[str] = field(default_factory=set)
+    fired: list[str] = field(default_factory=list)
 
 
 def _fire_isolated(
@@ -102,10 +120,11 @@ def _fire_isolated(
     now: datetime,
     report: SweepReport,
     notices: list[Notice],
+    batch: _Batch,
 ) -> None:
     try:
         with conn.begin_nested():
-            outcome = _fire(container, conn, timer, now, notices)
+            outcome = _fire(container, conn, timer, now, notices, batch)
     except (VersionConflict, IntegrityError, OperationalError) as exc:
         # Another writer changed the matter meanwhile, or the database chose this
         # transaction as a deadlock victim: not the timer's fault, so no attempt is
@@ -130,10 +149,12 @@ def _fire(
     timer: TimerPlan,
     now: datetime,
     notices: list[Notice],
+    batch: _Batch,
 ) -> str:
-    if not store.is_pending(conn, timer.id):
+    if timer.case_id in batch.touched and not store.is_pending(conn, timer.id):
         return "gone"  # an earlier timer in this batch closed its deadline
-    if store.has_event(conn, timer.id):
+    batch.touched.add(timer.case_id)
+    if timer.id in batch.recorded:
         store.mark(conn, timer.id, "fired", now)  # recorded before; only the mark was lost
         return "fired"
     case = repo.load_case(conn, timer.case_id)
@@ -144,7 +165,10 @@ def _fire(
     supervisor = None
     deadline = live_deadline(engine, case, timer)
     if timer.kind == "breach" and deadline is not None:
-        supervisor = store.supervising_bureau(conn, deadline.responsible_unit)
+        unit = deadline.responsible_unit
+        if unit not in batch.bureaus:
+            batch.bureaus[unit] = store.supervising_bureau(conn, unit)
+        supervisor = batch.bureaus[unit]
     event = decide_timer(engine, case, timer, now, supervisor)
     if event is None:
         store.mark(conn, timer.id, "cancelled", now)
@@ -161,8 +185,8 @@ def _fire(
         timer_id=timer.id,
     )
     # save() re-derived the deadline's timers and cancelled this one as no longer
-    # wanted; it did fire, and the row must say so.
-    store.mark(conn, timer.id, "fired", now)
+    # wanted; it did fire, and the row must say so (at the end of the batch).
+    batch.fired.append(timer.id)
     notices.append((case, [event]))
     return "fired"
 

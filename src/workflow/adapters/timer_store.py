@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from rules import UnitKind
 from workflow.adapters import tables  # noqa: F401  (registers the tables first)
@@ -43,17 +43,14 @@ def claim_due(
     The matters' rows are locked ``FOR UPDATE SKIP LOCKED`` first (another sweeper's
     matters are skipped), then their due timers.
     """
-    first_due = func.min(TIMERS.c.due_at)
-    candidates = [
-        row[0]
-        for row in conn.execute(
-            select(TIMERS.c.case_id)
-            .where(_due(now, skip))
-            .group_by(TIMERS.c.case_id)
-            .order_by(first_due, TIMERS.c.case_id)
-            .limit(limit * 4)
-        )
-    ]
+    # The earliest due rows straight off the (status, due_at) index, matters taken in the
+    # order their first timer falls due. Grouping every due timer by matter instead costs
+    # a scan and sort of all of them per batch: 0.46 s per batch with 100,000 due.
+    fetch = limit * 8
+    rows = conn.execute(
+        select(TIMERS.c.case_id).where(_due(now, skip)).order_by(TIMERS.c.due_at).limit(fetch)
+    ).all()
+    candidates = list(dict.fromkeys(row[0] for row in rows))[: limit * 4]
     if not candidates:
         return [], True
     locked = set(
@@ -75,7 +72,7 @@ def claim_due(
         .with_for_update()
     )
     timers = [_plan(r._mapping) for r in conn.execute(query)]
-    return timers, len(candidates) < limit
+    return timers, len(rows) < fetch and len(candidates) < limit
 
 
 def next_due_at(conn: Connection, until: datetime, skip: Collection[str] = ()) -> datetime | None:
@@ -91,9 +88,12 @@ def is_pending(conn: Connection, timer_id: str) -> bool:
     return status == "pending"
 
 
-def has_event(conn: Connection, timer_id: str) -> bool:
-    found = conn.execute(select(EVENTS.c.id).where(EVENTS.c.timer_id == timer_id)).first()
-    return found is not None
+def recorded(conn: Connection, timer_ids: list[str]) -> set[str]:
+    """Those of ``timer_ids`` whose event is already in a history."""
+    if not timer_ids:
+        return set()
+    query = select(EVENTS.c.timer_id).where(EVENTS.c.timer_id.in_(timer_ids))
+    return {str(found) for found in conn.execute(query).scalars()}
 
 
 def mark(conn: Connection, timer_id: str, status: str, now: datetime) -> None:
@@ -101,6 +101,17 @@ def mark(conn: Connection, timer_id: str, status: str, now: datetime) -> None:
         update(TIMERS)
         .where(TIMERS.c.id == timer_id)
         .values(status=status, fired_at=now, attempts=TIMERS.c.attempts + 1)
+    )
+
+
+def mark_fired(conn: Connection, timer_ids: list[str], now: datetime) -> None:
+    if not timer_ids:
+        return
+    conn.execute(
+        update(TIMERS)
+        .where(TIMERS.c.id == bindparam("fired_id"))
+        .values(status="fired", fired_at=now, attempts=TIMERS.c.attempts + 1),
+        [{"fired_id": timer_id} for timer_id in timer_ids],
     )
 
 
