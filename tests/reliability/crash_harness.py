@@ -7,7 +7,9 @@ same database, and then:
 - every action acknowledged to a client (a 2xx) is in the history, at the version the
   response named, with the event type of that action;
 - every hash chain verifies (``GET /v1/audit/verify``);
-- the projection equals the replay for every matter (``GET .../replay``);
+- the projection equals the replay for every matter (``GET .../replay``), and every
+  derived row (query columns, deadlines, timers, personal data) agrees with the events
+  (``workflow.projection_audit``, in-process on the same database);
 - a keyed registration in flight at the kill, retried with its Idempotency-Key after the
   restart, exists exactly once.
 
@@ -33,8 +35,10 @@ import httpx
 from tests.reliability.server import Server
 from tests.support import UNITS, petition_body
 from workflow.auth_tokens import mint
+from workflow.bootstrap import bootstrap
 from workflow.config import Settings
 from workflow.domain.actor import Role
+from workflow.projection_audit import audit_projections
 
 # Each matter follows this path; (unit of the handler, action body, event it records).
 LIFECYCLE: list[tuple[str, dict[str, Any], str]] = [
@@ -79,8 +83,9 @@ class Report:
     def line(self) -> str:
         return (
             f"{self.database}: {self.cycles} kill/restart cycles, {self.acknowledged} "
-            f"acknowledged actions found in the history, {self.matters} matters replayed "
-            f"equal to their projection, {self.events} events in verified chains, "
+            f"acknowledged actions found in the history, {self.matters} matters whose "
+            f"projection equals the replay and passes the audit, {self.events} events in "
+            "verified chains, "
             f"{self.retried_keys} in-flight keyed registrations retried exactly once"
         )
 
@@ -154,6 +159,7 @@ def _body(key: str) -> dict[str, Any]:
 
 class Checker:
     def __init__(self, server: Server, settings: Settings) -> None:
+        self.database_url = settings.database_url
         self.http = httpx.Client(base_url=server.url, timeout=60)
         self.auditor = {"Authorization": f"Bearer {mint(settings, Role.AUDITOR, 'P', 'aud')}"}
         self.admin = {"Authorization": f"Bearer {mint(settings, Role.ADMIN, 'P', 'admin')}"}
@@ -203,6 +209,12 @@ class Checker:
         subjects = [m["subject"] for m in matters]
         for key in retried:
             assert subjects.count(f"crash {key}") == 1, f"key {key} is not exactly one matter"
+        container = bootstrap(Settings(database_url=self.database_url))
+        try:
+            findings = audit_projections(container.db, container.engine)
+        finally:
+            container.db.dispose()
+        assert not findings, findings[:10]
         report.acknowledged = len(ledger.acks)
         report.matters = len(matters)
         report.events = int(verified["events"])
