@@ -12,7 +12,17 @@ from api import limits, media, problems
 from api.limits import RateLimit
 from api.media import JsonBodies
 from api.observability import Metrics, RequestContext, configure_logging
-from api.routes import admin, audit, events, ops, petitions, rules, statechart, units
+from api.routes import (
+    admin,
+    audit,
+    events,
+    ops,
+    petitions,
+    rules,
+    statechart,
+    supervision,
+    units,
+)
 from workflow.bootstrap import bootstrap
 from workflow.config import Settings
 from workflow.domain.clock import Clock
@@ -57,7 +67,7 @@ def create_app(
     )
     app.state.metrics = Metrics()
     problems.install(app)
-    for module in (ops, units, petitions, audit, rules, statechart, events):
+    for module in (ops, units, petitions, audit, supervision, rules, statechart, events):
         app.include_router(module.router)
     if config.clock == "simulated":
         app.include_router(admin.router)

@@ -106,6 +106,10 @@ def present(conn: Connection, case: Case, actor: Actor, chart: Chart) -> Petitio
         diverted_to=case.diverted_to,
         closed_on=case.closed_on,
         units_involved=case.units_involved,
+        repeat=case.repeat,
+        leader=case.leader,
+        leaders=case.leaders,
+        supervision=case.supervision,
     )
 
 

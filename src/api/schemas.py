@@ -99,6 +99,16 @@ class PetitionOut(BaseModel):
     diverted_to: str | None
     closed_on: str | None
     units_involved: list[str]
+    repeat: dict[str, Any] | None = Field(
+        default=None, description="重复信访: the earlier matter this one repeats, and what follows."
+    )
+    leader: dict[str, Any] | None = Field(
+        default=None, description="领导包案: the leader answerable."
+    )
+    leaders: list[dict[str, Any]] = Field(default_factory=list)
+    supervision: list[dict[str, Any]] = Field(
+        default_factory=list, description="督办事项: one per breached obligation, with its steps."
+    )
 
 
 class EventOut(BaseModel):

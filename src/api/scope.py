@@ -9,7 +9,7 @@ from __future__ import annotations
 from api.problems import ApiProblem
 from workflow.domain.actor import Actor, Role
 from workflow.domain.case import Case
-from workflow.domain.units import Unit, UnitDirectory
+from workflow.domain.units import Unit, UnitDirectory, supervision_root
 
 ACTING_ROLES = frozenset({Role.HANDLER, Role.REGISTRAR})
 SUBTREE_READERS = frozenset({Role.SUPERVISOR, Role.AUDITOR})
@@ -34,7 +34,16 @@ def _units(case: Case) -> set[str]:
 
 
 def _home(actor: Actor, units: UnitDirectory) -> Unit | None:
-    return units.get(actor.unit)
+    """The top of what the actor reads by subtree: a supervisor at a petition bureau
+    oversees its whole government (the bureau's parent), see ``supervision_root``."""
+    unit = units.get(actor.unit)
+    if unit is not None and actor.role is Role.SUPERVISOR:
+        return supervision_root(unit, units)
+    return unit
+
+
+def oversight_root(actor: Actor, units: UnitDirectory) -> Unit | None:
+    return _home(actor, units)
 
 
 def _in_subtree(root: Unit | None, codes: set[str], units: UnitDirectory) -> bool:

@@ -171,6 +171,10 @@ def list_petitions(
     overdue: bool | None = None,
     due_before: Annotated[date | None, Query(description="An open deadline due before")] = None,
     channel: Channel | None = None,
+    leader: Annotated[str | None, Query(max_length=200, description="领导包案 leader")] = None,
+    repeat_of: Annotated[
+        str | None, Query(max_length=40, description="Repeats of this earlier matter")
+    ] = None,
     limit: Annotated[int, Query(ge=1)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[PetitionOut]:
@@ -188,6 +192,10 @@ def list_petitions(
         conditions.append(CASES.c.channel == channel.value)
     if overdue is not None:
         conditions.append(CASES.c.overdue == overdue)
+    if leader is not None:
+        conditions.append(CASES.c.leader == leader)
+    if repeat_of is not None:
+        conditions.append(CASES.c.repeat_of == repeat_of)
     if unit:
         root = c.units.get(unit)
         if subtree and root is not None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 
 from api import idempotency, scope
@@ -66,6 +67,27 @@ async def create_unit(
             return idempotency.replay(stored)
         raise
     return JSONResponse(result.body, status_code=201, headers=result.headers)
+
+
+class UnitMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    parent: str = Field(min_length=1, max_length=64, description="The new parent unit.")
+
+
+@router.patch(
+    "/{code}",
+    response_model=UnitOut,
+    responses=responses(401, 403, 404, 413, 415, 422),
+    summary="Move a unit under another parent (admin); its whole subtree follows",
+)
+def move_unit(code: str, body: UnitMove, actor: CurrentActor, c: ContainerDep) -> UnitOut:
+    scope.require_role(actor, frozenset({Role.ADMIN}), "move units")
+    if c.units.get(code) is None:
+        raise scope.not_found(f"unit {code}")
+    with c.db.write() as conn:
+        unit = c.units.move(conn, code, body.parent)
+    c.units.forget()
+    return unit_out(unit)
 
 
 @router.get("", response_model=Page[UnitOut], responses=responses(401))

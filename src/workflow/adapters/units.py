@@ -9,13 +9,30 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Table, func, insert, literal, select, update
 
 from rules import UnitKind
 from workflow.adapters.database import Database
-from workflow.adapters.repository import UNITS
-from workflow.domain.errors import InvalidCommand
+from workflow.adapters.repository import (
+    CASES,
+    DEADLINE_VERSIONS,
+    DEADLINES,
+    SUPERVISION_ITEMS,
+    UNITS,
+)
+from workflow.domain.errors import InvalidCommand, NotFound
 from workflow.domain.units import Unit, UnitLevel
+
+# Every stored copy of a unit path (denormalised for subtree range queries).
+PATH_COLUMNS: tuple[tuple[Table, str], ...] = (
+    (UNITS, "path"),
+    (CASES, "holder_path"),
+    (CASES, "intake_path"),
+    (CASES, "replied_path"),
+    (DEADLINES, "responsible_path"),
+    (DEADLINE_VERSIONS, "responsible_path"),
+    (SUPERVISION_ITEMS, "responsible_path"),
+)
 
 
 def _unit(row: Any) -> Unit:
@@ -67,6 +84,39 @@ class SqlUnitDirectory:
         row = {**unit, "path": f"{parent_path}{unit['code']}/"}
         conn.execute(insert(UNITS).values(**row))
         return _unit(row)
+
+    def move(self, conn: Connection, code: str, parent_code: str) -> Unit:
+        """Move a unit (and everything below it) under another parent.
+
+        Every stored materialised path is rewritten in the same transaction, so subtree
+        queries, supervision boards and statistics follow the new organisation at once;
+        the event history keeps unit codes, never paths, so nothing recorded changes.
+        """
+        row = conn.execute(select(UNITS).where(UNITS.c.code == code)).first()
+        parent = conn.execute(select(UNITS).where(UNITS.c.code == parent_code)).first()
+        if row is None:
+            raise NotFound(f"no unit {code}")
+        if parent is None:
+            raise InvalidCommand(f"unknown parent unit {parent_code}", field="parent")
+        old = row._mapping["path"]
+        new = f"{parent._mapping['path']}{code}/"
+        if new.startswith(old):
+            raise InvalidCommand(
+                f"{parent_code} lies below {code}: a unit cannot move under itself",
+                field="parent",
+            )
+        conn.execute(update(UNITS).where(UNITS.c.code == code).values(parent=parent_code))
+        for table, column in PATH_COLUMNS:
+            col = table.c[column]
+            conn.execute(
+                update(table)
+                .where(col >= old, col < old[:-1] + "0")
+                .values({column: literal(new) + func.substr(col, len(old) + 1)})
+            )
+        self.forget()
+        moved = conn.execute(select(UNITS).where(UNITS.c.code == code)).first()
+        assert moved is not None
+        return _unit(moved._mapping)
 
     def forget(self) -> None:
         with self._lock:

@@ -141,9 +141,9 @@ def _local_day(value: Any) -> int:
 
 def _backfill() -> None:
     conn = op.get_bind()
-    paths: dict[str, str] = {
-        code: path for code, path in conn.execute(sa.text("SELECT code, path FROM units"))
-    }
+    paths: dict[str, str] = {}
+    for code, path in conn.execute(sa.text("SELECT code, path FROM units")):
+        paths[code] = path
     rows = conn.execute(sa.text("SELECT id, intake_unit, received_at, state, doc FROM cases"))
     for case_id, intake, received_at, state, raw in rows.all():
         doc = raw if isinstance(raw, dict) else json.loads(raw)
