@@ -32,6 +32,7 @@ TITLES: dict[str, str] = {
     "illegal-transition": "The action is not allowed now",
     "window-lapsed": "The time window has lapsed",
     "extension-limit": "The extension limit is reached",
+    "repeat-petition": "The matter repeats an earlier one and is declined",
     "version-conflict": "The petition changed meanwhile",
     "idempotency-key-reused": "Idempotency key reused with another request",
     "payload-too-large": "Payload too large",
@@ -199,7 +200,8 @@ _DESCRIPTIONS = {
     403: "forbidden: the caller's role may never do this",
     404: "not-found: no such object, or outside the caller's scope",
     405: "method-not-allowed",
-    409: "illegal-transition, window-lapsed, extension-limit or idempotency-key-reused",
+    409: "illegal-transition, window-lapsed, extension-limit, repeat-petition or "
+    "idempotency-key-reused",
     412: "version-conflict: If-Match names a stale version",
     413: "payload-too-large",
     415: "unsupported-media-type",

@@ -173,6 +173,11 @@ class PetitionService:
             return repeats.repeat_link(earlier, command.new_facts, "registrar")
         found = repo.find_repeat(conn, keys, subject)
         earlier = repo.load_case(conn, found) if found is not None else None
+        # A repeat that was declined as one says nothing new about the matter: what
+        # decides is the matter it repeated.
+        while earlier is not None and repeats.declined_repeat(earlier):
+            assert earlier.repeat is not None
+            earlier = repo.load_case(conn, earlier.repeat["previous"])
         if earlier is None:
             return None
         return repeats.repeat_link(earlier, command.new_facts, "id_number")

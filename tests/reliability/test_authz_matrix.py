@@ -33,6 +33,7 @@ Scope = Literal["public", "signed-in", "role", "object", "rows"]
 ROLES = ("registrar", "handler", "supervisor", "auditor", "admin")
 ALL = frozenset(ROLES)
 ACTING = frozenset({"registrar", "handler"})
+OVERSEERS = frozenset({"supervisor", "auditor", "admin"})
 # The matter of every object test is registered at C1-XF and held there.
 IN_SCOPE = {
     "registrar": "C1-XF",
@@ -131,6 +132,32 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "object", _get("/v1/statechart/diagram?petition={id}")
     ),
     ("GET", "/v1/events"): Entry("rows", _get("/v1/events?limit=200")),
+    # Supervision boards answer for the caller's own root by default (scope by unit is
+    # in tests/e2e/test_supervision_api.py); only overseeing roles may read them.
+    **{
+        ("GET", path): Entry("role", _get(path), OVERSEERS)
+        for path in (
+            "/v1/supervision/overdue",
+            "/v1/supervision/due-soon",
+            "/v1/supervision/items",
+            "/v1/supervision/leaders",
+            "/v1/supervision/backlog",
+            "/v1/stats/rates",
+        )
+    },
+    # Only supervisors act on items; an unknown item is then 404 like any object.
+    ("POST", "/v1/supervision/items/{item_id}/actions"): Entry(
+        "role",
+        lambda w: ("POST", "/v1/supervision/items/no-such-item/actions", {"action": "urge"}),
+        frozenset({"supervisor"}),
+        404,
+    ),
+    # Moving a unit under the parent it already has changes nothing: admin only.
+    ("PATCH", "/v1/units/{code}"): Entry(
+        "role",
+        lambda w: ("PATCH", "/v1/units/C2-XF", {"parent": "C2"}),
+        frozenset({"admin"}),
+    ),
     # Redaction is global by design (retention applies to every matter): admins only.
     ("POST", "/v1/admin/redactions"): Entry(
         "role",

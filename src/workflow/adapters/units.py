@@ -100,7 +100,7 @@ class SqlUnitDirectory:
             raise InvalidCommand(f"unknown parent unit {parent_code}", field="parent")
         old = row._mapping["path"]
         new = f"{parent._mapping['path']}{code}/"
-        if new.startswith(old):
+        if parent._mapping["path"].startswith(old):
             raise InvalidCommand(
                 f"{parent_code} lies below {code}: a unit cannot move under itself",
                 field="parent",

@@ -43,6 +43,15 @@ def disposition(earlier: Case, new_facts: bool) -> str:
     return "new"
 
 
+def declined_repeat(case: Case) -> bool:
+    """A matter declined because it repeated another (it is not the one that decides)."""
+    return (
+        case.repeat is not None
+        and case.repeat.get("disposition") in ("duplicate", "finalized")
+        and case.state == "declined"
+    )
+
+
 def repeat_link(earlier: Case, new_facts: bool, via: str) -> dict[str, object]:
     """The link recorded in the new matter's registration event.
 
