@@ -13,7 +13,16 @@ import sys
 import time
 from pathlib import Path
 
-BENCHMARKS = ("p1_engine", "p2_http", "p4_timer_storm", "p6_memory")
+# Benchmarks built on bench.common.parser take every option; the others only --quick.
+BENCHMARKS = {
+    "p1_engine": True,
+    "p2_http": True,
+    "p4_timer_storm": True,
+    "p6_memory": True,
+    "supervision_bench": True,
+    "verify_bench": False,
+    "replay_bench": False,
+}
 
 
 def main() -> None:
@@ -27,12 +36,13 @@ def main() -> None:
     options.out.mkdir(parents=True, exist_ok=True)
     failed = []
     for name in options.only:
-        command = [sys.executable, "-m", f"bench.{name}", "--runs", str(options.runs)]
-        command += ["--json", str(options.out / f"{name}.json")]
+        command = [sys.executable, "-m", f"bench.{name}"]
         if options.quick:
             command.append("--quick")
-        if options.database_url:
-            command += ["--database-url", options.database_url]
+        if BENCHMARKS[name]:
+            command += ["--runs", str(options.runs), "--json", str(options.out / f"{name}.json")]
+            if options.database_url:
+                command += ["--database-url", options.database_url]
         print(f"== {name}: {' '.join(command[1:])}", flush=True)
         started = time.perf_counter()
         if subprocess.run(command, check=False).returncode != 0:
