@@ -12,10 +12,12 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from workflow import anchors
 from workflow.adapters.scheduler import start_ticker, stop_ticker
 from workflow.bootstrap import Container, bootstrap
 from workflow.config import Settings
@@ -34,16 +36,30 @@ class SchedulerHandle:
         return bool(self.scheduler.running)
 
 
-def _tick(container: Container) -> SweepReport:
+# Daily anchors are due once a day; looking for them every tick would be wasted work.
+ANCHOR_CHECK_EVERY = timedelta(hours=1)
+
+
+def _tick(container: Container, last_anchor_check: list[datetime]) -> SweepReport:
     report = sweep(container)
     if report.fired or report.cancelled or report.failed:
         log.info("sweep %s", report.to_dict())
+    now = container.clock.now()
+    if not last_anchor_check or now - last_anchor_check[0] >= ANCHOR_CHECK_EVERY:
+        last_anchor_check[:] = [now]
+        made = anchors.create_due(container.db, now)
+        if made:
+            log.info("anchored %s", [a.day.isoformat() for a in made])
     return report
 
 
 def start_scheduler(container: Container) -> SchedulerHandle:
-    """Start sweeping now (catch-up) and every ``settings.sweep_interval_seconds``."""
-    scheduler = start_ticker(lambda: _tick(container), container.settings.sweep_interval_seconds)
+    """Start sweeping now (catch-up) and every ``settings.sweep_interval_seconds``; anchor
+    every whole day that has none (checked at most hourly)."""
+    checked: list[datetime] = []
+    scheduler = start_ticker(
+        lambda: _tick(container, checked), container.settings.sweep_interval_seconds
+    )
     return SchedulerHandle(container, scheduler)
 
 
