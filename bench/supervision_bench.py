@@ -53,6 +53,25 @@ WHERE d.open_obligation = {true} AND d.due_on <= ?
 ORDER BY d.due_on, d.id
 LIMIT 50
 """
+# The same page with the sort done on deadline keys alone, before any join: how much of
+# the page's time is joining rows that the LIMIT then throws away.
+KEYS_FIRST_SQL = """
+SELECT d.id, d.case_id, c.number, c.state, c.holder_unit, c.leader, d.rule, d.article,
+       d.due_on, d.responsible_unit, d.status, s.id, s.state, s.supervising_unit
+FROM (SELECT id FROM deadlines
+      WHERE open_obligation = {true} AND due_on <= ?
+        AND responsible_path >= ? AND responsible_path < ?
+      ORDER BY due_on, id LIMIT 50) k
+JOIN deadlines d ON d.id = k.id
+JOIN cases c ON c.id = d.case_id
+LEFT JOIN supervision_items s ON s.deadline_id = d.id
+ORDER BY d.due_on, d.id
+"""
+# A candidate index for the board (tried with --try-index, dropped afterwards).
+TRY_INDEX = (
+    "CREATE INDEX ix_bench_watch_due_path"
+    " ON deadlines (open_obligation, due_on, responsible_path, id)"
+)
 COUNT_SQL = """
 SELECT count(*) FROM deadlines d
 WHERE d.open_obligation = {true} AND d.due_on < ?
@@ -95,7 +114,8 @@ def copy_to_postgres(sqlite_file: Path, url: str) -> float:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT coalesce(max(id), 1) FROM {table}))"
         )
-    raw.conn.execute("ANALYZE")
+    # Named tables only: a bare ANALYZE would visit (and wait on) every schema in the database.
+    raw.conn.execute(f"ANALYZE {', '.join(('units', *TABLES))}")
     raw.conn.close()
     db.dispose()
     return time.perf_counter() - started
@@ -113,6 +133,7 @@ class Bench:
         true = "1" if url.startswith("sqlite") else "true"
         self.page_sql = self.raw.sql(PAGE_SQL.format(true=true))
         self.count_sql = self.raw.sql(COUNT_SQL.format(true=true))
+        self.keys_first_sql = self.raw.sql(KEYS_FIRST_SQL.format(true=true))
 
     def lib_page(self, scope: Scope) -> list[str]:
         with self.db.read() as conn:
@@ -127,6 +148,12 @@ class Bench:
         if self.raw.placeholder == "?":
             params = (params[0].isoformat(), *params[1:])  # type: ignore[assignment]
         return [r[0] for r in self.raw.conn.execute(self.page_sql, params).fetchall()]
+
+    def keys_first_page(self, scope: Scope) -> list[str]:
+        params = (TODAY - timedelta(days=1), scope.path, upper(scope.path))
+        if self.raw.placeholder == "?":
+            params = (params[0].isoformat(), *params[1:])  # type: ignore[assignment]
+        return [r[0] for r in self.raw.conn.execute(self.keys_first_sql, params).fetchall()]
 
     def floor_count(self, scope: Scope) -> int:
         params: tuple[Any, ...] = (TODAY, scope.path, upper(scope.path))
@@ -181,6 +208,9 @@ def measure(bench: Bench, samples: int, runs: int) -> dict[str, Any]:
         print(f"  {name}: {lib_n:,} overdue", flush=True)
         calls[f"page {name}"] = lambda s=scope: bench.lib_page(s)
         calls[f"page {name} floor"] = lambda s=scope: bench.floor_page(s)
+        if bench.keys_first_page(scope) != lib_rows:
+            raise RuntimeError(f"{name}: keys-first page differs")
+        calls[f"page {name} keys-first"] = lambda s=scope: bench.keys_first_page(s)
         calls[f"count {name}"] = lambda s=scope: bench.lib_count(s)
         calls[f"count {name} floor"] = lambda s=scope: bench.floor_count(s)
     for call in calls.values():  # warm-up: caches, prepared statements, pool
@@ -197,7 +227,7 @@ def measure(bench: Bench, samples: int, runs: int) -> dict[str, Any]:
     for key in calls:
         if key.endswith("floor"):
             continue
-        floor = f"{key} floor"
+        floor = f"{key.removesuffix(' keys-first')} floor"
         figures[key] = {
             "p50_ms": fmt(p50[key], 2),
             "p95_ms": fmt(p95[key], 2),
@@ -216,6 +246,11 @@ def main() -> None:
     args.add_argument("--matters", type=int, default=None)
     args.add_argument("--samples", type=int, default=200, help="calls per repetition")
     args.add_argument("--data-dir", type=Path, default=Path("/tmp/petitionflow-bench"))
+    args.add_argument(
+        "--try-index",
+        action="store_true",
+        help=f"measure again with a candidate index ({TRY_INDEX}), dropped afterwards",
+    )
     options = args.parse_args()
     matters = options.matters or (100_000 if options.quick else 1_000_000)
     path = options.data_dir / f"supervision-{matters}.db"
@@ -244,6 +279,15 @@ def main() -> None:
         bench = Bench(target)
         figures["plans"] = bench.plans()
         figures["results"] = measure(bench, options.samples, options.runs)
+        if options.try_index:
+            bench.raw.conn.execute(TRY_INDEX)
+            bench.raw.conn.execute("ANALYZE deadlines")
+            try:
+                figures["with_index"] = {"index": TRY_INDEX, "plans": bench.plans()}
+                figures["with_index"]["results"] = measure(bench, options.samples, options.runs)
+            finally:
+                bench.raw.conn.execute("DROP INDEX ix_bench_watch_due_path")
+                bench.raw.conn.execute("ANALYZE deadlines")
         bench.raw.conn.close()
         bench.db.dispose()
     report(options.json, "supervision", figures)
