@@ -12,6 +12,11 @@ Scopes (see ``api.scope``):
 - ``object``: one matter; the listed roles in scope get it, out of scope is 404 with no
   data of the matter, a role that may never do it is 403 for any id;
 - ``rows``: a list filtered row by row; out of scope the matter is simply not there.
+
+Console pages (``console=True``) are signed in by the same token kept in the session
+cookie, posted forms carry the session's CSRF token; their refusals are HTML pages with
+the same statuses (403 for a role, 404 out of scope) and a bad session is a redirect to
+the sign-in page.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import jwt
 import pytest
 from fastapi import FastAPI
 
+from api.console.session import form_token
 from tests.e2e.conftest import Api, petition_body, problem
 
 Scope = Literal["public", "signed-in", "role", "object", "rows"]
@@ -71,6 +77,7 @@ class Entry:
     request: Callable[[World], Request]
     allowed: frozenset[str] = ALL
     ok: int = 200
+    console: bool = False
 
 
 def _get(path: str) -> Callable[[World], Request]:
@@ -172,6 +179,38 @@ MATRIX: dict[tuple[str, str], Entry] = {
 }
 
 
+CONSOLE: dict[tuple[str, str], Entry] = {
+    ("GET", "/console/login"): Entry("public", _get("/console/login"), console=True),
+    # The form's token is the cell's own: every valid one signs in.
+    ("POST", "/console/login"): Entry(
+        "public", lambda w: ("POST", "/console/login", {}), ok=303, console=True
+    ),
+    ("POST", "/console/logout"): Entry(
+        "signed-in", lambda w: ("POST", "/console/logout", {}), ok=303, console=True
+    ),
+    ("GET", "/console"): Entry("signed-in", _get("/console"), console=True),
+    ("GET", "/console/board"): Entry("role", _get("/console/board"), OVERSEERS, console=True),
+    ("GET", "/console/rates"): Entry("role", _get("/console/rates"), OVERSEERS, console=True),
+    ("POST", "/console/items/{item_id}/actions"): Entry(
+        "role",
+        lambda w: ("POST", "/console/items/no-such-item/actions", {"action": "urge"}),
+        frozenset({"supervisor"}),
+        404,
+        console=True,
+    ),
+    ("GET", "/console/petitions/{petition_id}"): Entry(
+        "object", _get("/console/petitions/{id}"), console=True
+    ),
+    ("GET", "/console/petitions/{petition_id}/diagram"): Entry(
+        "object", _get("/console/petitions/{id}/diagram"), console=True
+    ),
+    ("GET", "/console/petitions/{petition_id}/dossier"): Entry(
+        "object", _get("/console/petitions/{id}/dossier"), console=True
+    ),
+}
+MATRIX.update(CONSOLE)
+
+
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
     """(method, path template) of every route the app serves, HEAD aside."""
     found: set[tuple[str, str]] = set()
@@ -210,13 +249,44 @@ def test_every_route_has_a_matrix_entry(world: World) -> None:
     assert not sorted(MATRIX.keys() - served), "matrix entries for routes that do not exist"
 
 
-def _call(w: World, request: Request, headers: dict[str, str]) -> Any:
+def _call(w: World, request: Request, headers: dict[str, str], console: bool = False) -> Any:
     method, url, body = request
+    if console:
+        return _console_call(w, request, headers)
     return w.api.client.request(method, url, json=body, headers=headers)
 
 
-def _assert_no_leak(w: World, response: Any) -> None:
+def _console_call(w: World, request: Request, headers: dict[str, str]) -> Any:
+    """The same request from a browser: the token in the session cookie, forms with CSRF."""
+    method, url, body = request
+    token = headers.get("Authorization", "").removeprefix("Bearer ")
+    w.api.client.cookies.clear()
+    cookie = {"Cookie": f"pf_session={token}; pf_login=matrix-login"}
+    if method == "GET":
+        return w.api.client.get(url, headers=cookie, follow_redirects=False)
+    form = dict(body or {})
+    if url == "/console/login":
+        form.update(csrf="matrix-login", token=token)
+    else:
+        form["csrf"] = form_token(w.api.settings, token)
+    return w.api.client.post(url, data=form, headers=cookie, follow_redirects=False)
+
+
+def console_refusal(response: Any, status: int, slug: str) -> str:
+    """A console refusal: an HTML page in Chinese with the problem's status and type."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    assert f'data-problem="{slug}"' in response.text
+    return str(response.text)
+
+
+def _assert_no_leak(w: World, response: Any, console: bool = False) -> None:
     """A 404 for an out-of-scope matter says nothing an unknown id would not say."""
+    if console:
+        text = console_refusal(response, 404, "not-found")
+        for secret in (w.matter["number"], w.matter["subject"], "张三", "110101199001011234"):
+            assert secret not in text
+        return
     body = problem(response, 404, "not-found")
     text = response.text
     for secret in (w.matter["number"], w.matter["subject"], "张三", "110101199001011234"):
@@ -227,13 +297,15 @@ def _assert_no_leak(w: World, response: Any) -> None:
 def check_cell(w: World, key: tuple[str, str], role: str, unit: str, in_scope: bool) -> None:
     entry = MATRIX[key]
     request = entry.request(w)
-    response = _call(w, request, w.api.auth(role, unit))
+    response = _call(w, request, w.api.auth(role, unit), entry.console)
     where = f"{key} as {role}@{unit} ({'in' if in_scope else 'out of'} scope)"
     if entry.scope in ("public", "signed-in"):
         assert response.status_code == entry.ok, (where, response.text)
     elif entry.scope == "role":
         if role in entry.allowed:
             assert response.status_code == entry.ok, (where, response.text)
+        elif entry.console:
+            console_refusal(response, 403, "forbidden")
         else:
             problem(response, 403, "forbidden")
     elif entry.scope == "object":
@@ -242,7 +314,7 @@ def check_cell(w: World, key: tuple[str, str], role: str, unit: str, in_scope: b
         elif in_scope:
             assert response.status_code == entry.ok, (where, response.text)
         else:
-            _assert_no_leak(w, response)
+            _assert_no_leak(w, response, entry.console)
     else:  # rows
         assert response.status_code == entry.ok, (where, response.text)
         ids = {item.get("case_id", item.get("id")) for item in response.json()["items"]}
@@ -320,7 +392,7 @@ BAD_TOKENS: dict[str, Callable[[World], str]] = {
 
 @pytest.mark.parametrize(
     "key",
-    sorted(k for k, e in MATRIX.items() if e.scope != "public"),
+    sorted(k for k, e in MATRIX.items() if e.scope != "public" and not e.console),
     ids=lambda k: f"{k[0]} {k[1]}",
 )
 def test_bad_tokens_are_401_everywhere_and_write_nothing(
@@ -335,3 +407,32 @@ def test_bad_tokens_are_401_everywhere_and_write_nothing(
         assert response.headers["WWW-Authenticate"] == "Bearer", kind
         assert w.matter["number"] not in response.text
         assert w.api.event_count() == before, kind
+
+
+@pytest.mark.parametrize(
+    "key",
+    sorted(k for k, e in MATRIX.items() if e.scope != "public" and e.console),
+    ids=lambda k: f"{k[0]} {k[1]}",
+)
+def test_bad_session_cookies_go_to_sign_in_and_write_nothing(
+    world: World, key: tuple[str, str]
+) -> None:
+    w = world
+    for kind, make in BAD_TOKENS.items():
+        request = MATRIX[key].request(w)
+        before = w.api.event_count()
+        response = _console_call(w, request, {"Authorization": f"Bearer {make(w)}"})
+        assert response.status_code == 303, (kind, response.text)
+        assert response.headers["location"].startswith("/console/login"), kind
+        assert w.matter["number"] not in response.text
+        assert w.api.event_count() == before, kind
+
+
+def test_bad_tokens_do_not_sign_in(world: World) -> None:
+    w = world
+    for kind, make in BAD_TOKENS.items():
+        response = _console_call(
+            w, ("POST", "/console/login", {}), {"Authorization": f"Bearer {make(w)}"}
+        )
+        assert response.status_code == 401, (kind, response.text)
+        assert "pf_session=" not in response.headers.get("set-cookie", ""), kind
