@@ -73,35 +73,48 @@ def _clocks(conn: Connection, scope: Scope, period: Period, rules: Sequence[str]
     return {key: int(row[key] or 0) for key in ("on_time", "late", "overdue", "running")}
 
 
+def _clock_rate(
+    conn: Connection,
+    scope: Scope,
+    period: Period,
+    rules: Sequence[str],
+    key: str,
+    title: str,
+    definition: str,
+) -> Rate:
+    b = _clocks(conn, scope, period, rules)
+    return Rate(key, title, b["on_time"], sum(b.values()), definition, b)
+
+
 def timely_acceptance(conn: Connection, scope: Scope, period: Period) -> Rate:
-    b = _clocks(conn, scope, period, ACCEPTANCE_RULES)
-    return Rate(
+    return _clock_rate(
+        conn,
+        scope,
+        period,
+        ACCEPTANCE_RULES,
         "timely_acceptance",
         "及时受理率",
-        b["on_time"],
-        sum(b.values()),
         "Acceptance decisions (rules notice_direct and notice_transfer: decide whether to "
         "accept and tell the petitioner within 15 days, 《信访工作条例》第二十二条、第二十三"
         "条) whose clock started in the period, attributed to the deciding unit: decided on "
         "time / all of them (on time + late + overdue undecided + still running), as in the "
         "Guangdong system's 及时受理 / 总数. A decline decided in time is a timely decision.",
-        b,
     )
 
 
 def on_time_completion(conn: Connection, scope: Scope, period: Period) -> Rate:
-    b = _clocks(conn, scope, period, COMPLETION_RULES)
-    return Rate(
+    return _clock_rate(
+        conn,
+        scope,
+        period,
+        COMPLETION_RULES,
         "on_time_completion",
         "按期办结率",
-        b["on_time"],
-        sum(b.values()),
         "Handling clocks (60 days plus an approved extension, 《信访工作条例》第三十四条; "
         "and redo periods a reviewer sets) that started in the period, attributed to the "
         "handling unit: answered on time / all of them (on time + late + overdue unanswered "
         "+ still running), by analogy with the Guangdong 按期答复率, whose denominator also "
         "counts unanswered matters.",
-        b,
     )
 
 

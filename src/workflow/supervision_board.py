@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    case,
+    func,
+    null,
+    or_,
+    select,
+    true,
+)
 
 from rules.time import end_of_day
 from workflow.adapters.repository import (
@@ -232,7 +243,10 @@ def overdue_as_of(
             v.c.due_on,
             v.c.responsible_unit,
             v.c.status,
-            v.c.id.label("version_id"),
+            # Item states are not versioned: an as-of board shows none.
+            null().label("item_id"),
+            null().label("item_state"),
+            null().label("supervising"),
         )
         .select_from(v.join(c, c.c.id == v.c.case_id))
         .where(
@@ -246,27 +260,7 @@ def overdue_as_of(
     if after is not None:
         due, ident = after
         query = query.where(or_(v.c.due_on > due, and_(v.c.due_on == due, v.c.deadline_id > ident)))
-    query = query.order_by(v.c.due_on, v.c.deadline_id).limit(limit)
-    rows = []
-    for r in conn.execute(query).mappings():
-        rows.append(
-            BoardRow(
-                deadline_id=r["id"],
-                case_id=r["case_id"],
-                number=r["number"],
-                state=r["state"],
-                holder_unit=r["holder_unit"],
-                leader=r["leader"],
-                rule=r["rule"],
-                article=r["article"],
-                due_on=r["due_on"],
-                days_overdue=(day - r["due_on"]).days,
-                responsible_unit=r["responsible_unit"],
-                status=r["status"],
-                item=None,
-            )
-        )
-    return rows
+    return _rows(conn, query.order_by(v.c.due_on, v.c.deadline_id).limit(limit), day)
 
 
 @dataclass(frozen=True)
