@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import limits, media, problems
+from api import console, limits, media, problems
 from api.limits import RateLimit
 from api.media import JsonBodies
 from api.observability import Metrics, RequestContext, configure_logging
@@ -66,11 +66,13 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.metrics = Metrics()
+    app.state.demo = demo
     problems.install(app)
     for module in (ops, units, petitions, audit, supervision, rules, statechart, events):
         app.include_router(module.router)
     if config.clock == "simulated":
         app.include_router(admin.router)
+    console.install(app)
     # Added before RequestContext, so they run inside it: a 415 or 429 gets a request id
     # and a metric like any other response.
     app.add_middleware(JsonBodies)

@@ -14,6 +14,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.problems import problem_response, responses
 
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+# The web console posts HTML forms (and checks their media type itself).
+FORM_PATHS = "/console/"
 
 
 def is_json(content_type: str) -> bool:
@@ -28,7 +30,11 @@ class JsonBodies:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in WITH_BODY:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in WITH_BODY
+            and not scope["path"].startswith(FORM_PATHS)
+        ):
             headers = {
                 k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
             }

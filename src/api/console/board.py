@@ -1,0 +1,213 @@
+"""督办看板: overdue and due-soon matters of the supervisor's subtree, and item actions.
+
+The rows come from the API's own route functions (same scope, same queries); an action
+goes through ``PetitionService.supervise`` as the API's does, and comes back to the
+board with a message (a domain refusal in Chinese, from the problem it raised).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from api import scope
+from api.console import labels, session
+from api.console.render import ConsoleRoute, page, redirect, set_flash
+from api.deps import ContainerDep
+from api.problems import ApiProblem
+from api.routes import supervision
+from api.routes.supervision import Board
+from rules.classification import UnitKind
+from workflow.adapters.repository import SUPERVISION_ITEMS
+from workflow.bootstrap import Container
+from workflow.domain.actions import SuperviseItem
+from workflow.domain.actor import Actor, Role
+from workflow.domain.errors import WorkflowError
+from workflow.domain.units import Unit, supervision_root
+
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=64)]
+FILTERS = ("unit", "rule", "min_days", "within_days")
+BOARD_ROWS = 200
+
+
+def rule_titles(c: Container) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for rule_set in c.engine.rule_book.all:
+        for rule in rule_set.rules.values():
+            titles.setdefault(rule.id, rule.title)
+    return titles
+
+
+def scope_root(c: Container, actor: Actor) -> Unit | None:
+    if actor.role is Role.ADMIN:
+        return c.units.get(actor.unit)
+    return scope.oversight_root(actor, c.units)
+
+
+def units_below(c: Container, root: Unit | None) -> list[Unit]:
+    return [u for u in c.units.all() if root is not None and root.contains(u)]
+
+
+def _int(value: str | None, field: str, default: int, low: int, high: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ApiProblem(422, "validation-error", f"{field} 须为整数", field=field) from None
+    if not low <= number <= high:
+        raise ApiProblem(422, "validation-error", f"{field} 须在 {low} 至 {high} 之间", field=field)
+    return number
+
+
+def item_triggers(c: Container, state: str) -> list[str]:
+    """The actions the supervision chart offers from an item's state (guards aside)."""
+    chart = c.engine.supervision_chart
+    if chart is None or state not in chart.states:
+        return []
+    around = set(chart.ancestors(state))
+    found = {t.trigger for t in chart.transitions if t.source in around}
+    return [a for a in labels.ITEM_ACTIONS if a in found]
+
+
+def escalation_targets(c: Container, current_code: str | None) -> list[Unit]:
+    """Petition bureaus higher up whose government oversees the item's current bureau."""
+    current = c.units.get(current_code) if current_code else None
+    if current is None:
+        return []
+    return [
+        u
+        for u in c.units.all()
+        if u.kind == UnitKind.PETITION_BUREAU
+        and u.code != current.code
+        and supervision_root(u, c.units).contains(current)
+    ]
+
+
+def _board_url(values: dict[str, str]) -> str:
+    kept = {k: v for k, v in values.items() if k in FILTERS and v}
+    return "/console/board" + (f"?{urlencode(kept)}" if kept else "")
+
+
+@router.get("/board")
+def board(
+    request: Request,
+    c: ContainerDep,
+    unit: Text = None,
+    rule: Text = None,
+    min_days: Text = None,
+    within_days: Text = None,
+) -> Response:
+    actor = session.actor_of(request)
+    chosen_unit = unit or None
+    rules = [rule] if rule else None
+    minimum = _int(min_days, "min_days", 1, 1, 3650)
+    within = _int(within_days, "within_days", 3, 0, 90)
+    over: Board = supervision.overdue(
+        actor,
+        c,
+        unit=chosen_unit,
+        subtree=True,
+        as_of=None,
+        rule=rules,
+        min_days=minimum,
+        limit=BOARD_ROWS,
+        cursor=None,
+    )
+    soon: Board = supervision.due_soon(
+        actor,
+        c,
+        unit=chosen_unit,
+        subtree=True,
+        within_days=within,
+        rule=rules,
+        limit=BOARD_ROWS,
+        cursor=None,
+    )
+    root = scope_root(c, actor)
+    titles = rule_titles(c)
+    actions: dict[str, list[str]] = {}
+    targets: dict[str, list[Unit]] = {}
+    for row in over.items:
+        if row.supervision is not None:
+            ref = row.supervision
+            actions[ref.id] = item_triggers(c, ref.state)
+            targets[ref.id] = escalation_targets(c, ref.supervising_unit or row.responsible_unit)
+    filters: dict[str, Any] = {
+        "unit": chosen_unit or "",
+        "rule": rule or "",
+        "min_days": minimum,
+        "within_days": within,
+    }
+    item_titles = {}
+    if c.engine.supervision_chart is not None:
+        item_titles = {n: s.title for n, s in c.engine.supervision_chart.states.items()}
+    return page(
+        request,
+        "board.html",
+        actor=actor,
+        title="督办看板",
+        overdue=over,
+        soon=soon,
+        units=units_below(c, root),
+        rule_titles=titles,
+        state_titles={n: s.title for n, s in c.chart.states.items()},
+        item_titles=item_titles,
+        actions=actions,
+        targets=targets,
+        filters=filters,
+        can_act=actor.role is Role.SUPERVISOR,
+    )
+
+
+@router.post("/items/{item_id}/actions")
+async def act_on_item(
+    request: Request, c: ContainerDep, item_id: Annotated[str, Path(max_length=160)]
+) -> Response:
+    actor = session.actor_of(request)
+    form = await session.read_form(request)
+    session.check_form_token(request, form.get("csrf"))
+    scope.require_role(actor, frozenset({Role.SUPERVISOR}), "act on supervision items")
+    with c.db.read() as conn:
+        case_id = conn.execute(
+            SUPERVISION_ITEMS.select()
+            .with_only_columns(SUPERVISION_ITEMS.c.case_id)
+            .where(SUPERVISION_ITEMS.c.id == item_id)
+        ).scalar_one_or_none()
+    if case_id is None:
+        raise scope.not_found(f"supervision item {item_id}")
+    case = c.petitions.get(case_id)
+    if not scope.can_read(actor, case, c.units):
+        raise scope.not_found(f"supervision item {item_id}")
+    back = redirect(_board_url(form))
+    action = form.get("action", "")
+    fields: dict[str, Any] = {"action": action}
+    if form.get("note", "").strip():
+        fields["note"] = form["note"].strip()
+    if action == "escalate" and form.get("to_unit"):
+        fields["to_unit"] = form["to_unit"]
+    name = labels.ITEM_ACTIONS.get(action, action)
+    try:
+        command = SuperviseItem.model_validate(fields)
+        c.petitions.supervise(case_id, item_id, command, actor)
+    except ValidationError as exc:
+        detail = "; ".join(str(e.get("msg", "")) for e in exc.errors()[:3])
+        set_flash(
+            back, "error", f"{name}未成功：{labels.problem_title('validation-error')}（{detail}）"
+        )
+        return back
+    except WorkflowError as exc:
+        set_flash(
+            back, "error", f"{name}未成功：{labels.problem_title(exc.problem)}（{exc.detail}）"
+        )
+        return back
+    except ApiProblem as exc:
+        set_flash(back, "error", f"{name}未成功：{labels.problem_title(exc.slug)}（{exc.detail}）")
+        return back
+    set_flash(back, "ok", f"已{name}：信访事项 {case.number}")
+    return back
