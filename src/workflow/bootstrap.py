@@ -18,6 +18,7 @@ from workflow.adapters.database import Database
 from workflow.adapters.units import SqlUnitDirectory
 from workflow.config import Settings
 from workflow.domain.clock import Clock, SimulatedClock, SystemClock
+from workflow.migrate import ensure_schema
 from workflow.petitions import PetitionService
 from workflow.services.conditions import CONDITIONS
 from workflow.services.engine import Engine, EngineSettings
@@ -77,9 +78,11 @@ def build_clock(settings: Settings) -> Clock:
 def bootstrap(
     settings: Settings, *, clock: Clock | None = None, create_schema: bool = True
 ) -> Container:
-    db = Database(settings.database_url)
     if create_schema:
-        db.create_all()
+        # Through the migrations, also for an empty database: the schema a test runs
+        # on is the one a deployment gets (workflow.migrate).
+        ensure_schema(settings.database_url)
+    db = Database(settings.database_url)
     rule_book = build_rule_book(settings)
     names = registry(rule_book)
     chart = load_chart(settings.statechart, names)

@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from workflow.adapters import tables  # noqa: F401  (registers the tables)
+from workflow.adapters.commit_order import forget_unsealed, seal
 from workflow.domain.events import canonical_json
 
 
@@ -108,7 +109,13 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         with self.writer.begin() as conn:
-            yield conn
+            try:
+                yield conn
+            except BaseException:
+                forget_unsealed(conn)
+                raise
+            # Last statement before COMMIT: numbers the events in commit order.
+            seal(conn)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 
 from rules.time import local_date
 from workflow.adapters import tables  # noqa: F401  (registers the tables read below)
+from workflow.adapters.commit_order import mark_unsealed
 from workflow.domain.case import Case, Deadline
 from workflow.domain.errors import VersionConflict
 from workflow.domain.events import Event
@@ -132,6 +133,7 @@ def save(
                 expected_version=expected_version,
             )
     conn.execute(insert(EVENTS), [_event_row(e, timer_id) for e in events])
+    mark_unsealed(conn)
     if personal:
         conn.execute(
             insert(PERSONAL),

@@ -71,7 +71,10 @@ class CaseRow(SQLModel, table=True):
 
 class EventRow(SQLModel, table=True):
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),
+        Index("ix_events_commit_seq", "commit_seq", "id"),
+    )
     id: int | None = Field(
         default=None,
         sa_column=Column(
@@ -89,6 +92,9 @@ class EventRow(SQLModel, table=True):
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
     timer_id: str | None = Field(default=None, unique=True, max_length=200)
+    # The change feed's order: numbered just before the writing transaction commits
+    # (workflow.adapters.commit_order), so it is commit order even when ids are not.
+    commit_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class DeadlineRow(SQLModel, table=True):

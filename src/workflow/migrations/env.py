@@ -8,7 +8,7 @@ operation is rendered in batch mode there (copy-and-move of the table).
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
@@ -16,6 +16,7 @@ from workflow.adapters import tables  # noqa: F401  (registers the tables)
 from workflow.config import Settings
 
 target_metadata = SQLModel.metadata
+LOCK = 0x70666D69  # "pfmi": the advisory lock class that serialises migrations
 
 
 def _url() -> str:
@@ -48,6 +49,14 @@ def run_online() -> None:
                 compare_type=True,
             )
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # Processes starting together migrate one at a time; the others
+                    # then read the version row and find nothing left to do.
+                    # Keyed by schema: one database may hold several installations.
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+                        {"key": LOCK},
+                    )
                 context.run_migrations()
     finally:
         engine.dispose()
