@@ -3,8 +3,9 @@
 Mermaid needs a browser to lay out; the console must be readable without scripts, so
 the chart's own structure is drawn here: every state a box, compound states around
 their children (alternating rows and columns), final states with a double border, the
-current leaf filled and its enclosing states outlined. The transitions out of the
-current state are listed beside it by the page, and the Mermaid text is offered as is.
+current leaf filled and its enclosing states outlined; top-level states side by side.
+The transitions out of the current state are listed beside it by the page, and the
+Mermaid text is offered as is.
 """
 
 from __future__ import annotations
@@ -107,10 +108,10 @@ def render_svg(chart: Chart, current: str | None) -> str:
     roots = [_measure(chart, name, 0) for name in chart.roots]
     offset = 0
     for root in roots:
-        root.x, root.y = 0, offset
-        offset += root.height + GAP
-    width = max(r.width for r in roots) + 2
-    height = offset - GAP + 2
+        root.x, root.y = offset, 0
+        offset += root.width + GAP
+    width = offset - GAP + 2
+    height = max(r.height for r in roots) + 2
     marked = set(chart.ancestors(current)) if current and current in chart.states else set()
     body: list[str] = []
     for root in roots:

@@ -7,7 +7,7 @@ shows what an auditor would have seen then, not a reconstruction.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -51,8 +51,11 @@ def parse_as_of(value: str | None) -> datetime | None:
 
 
 def local_input(moment: datetime) -> str:
-    """A moment as the value of an ``<input type=datetime-local>`` in Asia/Shanghai."""
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    """A moment as the value of an ``<input type=datetime-local>`` in Asia/Shanghai, to
+    the second, rounded up: the link of an event then shows the state that includes it."""
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def event_titles(c: Container) -> dict[str, str]:
