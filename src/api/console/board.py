@@ -75,14 +75,14 @@ def item_triggers(c: Container, state: str) -> list[str]:
     return [a for a in labels.ITEM_ACTIONS if a in found]
 
 
-def escalation_targets(c: Container, current_code: str | None) -> list[Unit]:
+def escalation_targets(c: Container, every: list[Unit], current_code: str | None) -> list[Unit]:
     """Petition bureaus higher up whose government oversees the item's current bureau."""
     current = c.units.get(current_code) if current_code else None
     if current is None:
         return []
     return [
         u
-        for u in c.units.all()
+        for u in every
         if u.kind == UnitKind.PETITION_BUREAU
         and u.code != current.code
         and supervision_root(u, c.units).contains(current)
@@ -133,11 +133,13 @@ def board(
     titles = rule_titles(c)
     actions: dict[str, list[str]] = {}
     targets: dict[str, list[Unit]] = {}
+    every = c.units.all()
     for row in over.items:
         if row.supervision is not None:
             ref = row.supervision
             actions[ref.id] = item_triggers(c, ref.state)
-            targets[ref.id] = escalation_targets(c, ref.supervising_unit or row.responsible_unit)
+            current = ref.supervising_unit or row.responsible_unit
+            targets[ref.id] = escalation_targets(c, every, current)
     filters: dict[str, Any] = {
         "unit": chosen_unit or "",
         "rule": rule or "",
@@ -154,7 +156,7 @@ def board(
         title="督办看板",
         overdue=over,
         soon=soon,
-        units=units_below(c, root),
+        units=[u for u in every if root is not None and root.contains(u)],
         rule_titles=titles,
         state_titles={n: s.title for n, s in c.chart.states.items()},
         item_titles=item_titles,
