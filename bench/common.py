@@ -66,6 +66,9 @@ def database(url: str | None) -> Iterator[str]:
         yield f"{url}{sep}options=-csearch_path%3D{schema}"
     finally:
         with admin.connect() as conn:
+            # A connection left inside a transaction (a benchmark that failed) would make
+            # the drop wait for ever: give up after a while and leave the schema.
+            conn.execute(text("SET lock_timeout = '20s'"))
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 

@@ -72,7 +72,8 @@ class Recorder:
 
     def _keep(self, _c: Any, _cur: Any, sql: str, params: Any, _ctx: Any, many: bool) -> None:
         if self.seen is not None and sql.lstrip().split(" ", 1)[0].upper() in _WRITES:
-            self.seen.append(Statement(sql, params, many))
+            kept = [_plain(p) for p in params] if many else _plain(params)
+            self.seen.append(Statement(sql, kept, many))
 
     @contextmanager
     def capture(self) -> Iterator[list[Statement]]:
@@ -84,6 +85,20 @@ class Recorder:
 
     def close(self) -> None:
         event.remove(self.engine, "before_cursor_execute", self._keep)
+
+
+def _text(value: Any) -> Any:
+    """psycopg wraps JSON parameters (``Json(obj, dumps)``); keep the text it would send."""
+    if type(value).__name__ in {"Json", "Jsonb"}:
+        dumps = value.dumps or json.dumps
+        return dumps(value.obj)
+    return value
+
+
+def _plain(params: Any) -> Any:
+    if isinstance(params, dict):
+        return {k: _text(v) for k, v in params.items()}
+    return tuple(_text(v) for v in params)
 
 
 def _doc_param(statements: list[Statement]) -> tuple[int, int | str]:
@@ -161,10 +176,7 @@ class Writer:
         return cur
 
     def commit(self, cur: Any) -> None:
-        if self.raw.placeholder == "?":
-            cur.execute("COMMIT")
-        else:
-            self.raw.conn.commit()
+        cur.execute("COMMIT")  # both connections are in autocommit mode: BEGIN/COMMIT by hand
         cur.close()
 
     def step(
@@ -174,7 +186,8 @@ class Writer:
         doc: dict[str, Any] | None = None
         if step.action != "register":
             cur.execute(self.load, (case_id,))
-            doc = json.loads(cur.fetchone()[0])
+            stored = cur.fetchone()[0]  # text on SQLite, already decoded by psycopg
+            doc = stored if isinstance(stored, dict) else json.loads(stored)
             if prev is None:
                 prev, number = doc["last_hash"], doc["number"]
             if doc["last_hash"] != prev:
@@ -239,9 +252,6 @@ def clone(
         for st, rows in zip(step.statements, batch, strict=True):
             if not st.sql.startswith("UPDATE counters"):
                 cur.executemany(st.sql, rows)
-        if raw.placeholder == "?":
-            cur.execute("COMMIT")
-        else:
-            raw.conn.commit()
+        cur.execute("COMMIT")
         cur.close()
     return ids
