@@ -25,10 +25,12 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from tests.support import actor, petition_body
 
 from bench.common import SH, container, database, fmt, parser, raw_connect, report, versions
 from bench.recorded import Recorder, Recording, Step, Writer, clone
+from workflow.adapters.repository import TIMERS
 from workflow.config import Settings
 from workflow.domain.actions import Register
 from workflow.domain.actor import Role
@@ -48,7 +50,7 @@ def record(url: str) -> Recording:
     with recorder.capture() as registered:
         case = c.petitions.register(Register.model_validate(petition_body()), registrar)
     with c.db.write() as conn:  # only this matter's breach is recorded
-        conn.exec_driver_sql("UPDATE timers SET status = 'held' WHERE case_id != ?", (case.id,))
+        conn.execute(update(TIMERS).where(TIMERS.c.case_id != case.id).values(status="held"))
     with recorder.capture() as swept:
         fired = sweep(c, BREACH + timedelta(seconds=1))
     recorder.close()
