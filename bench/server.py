@@ -21,6 +21,12 @@ from workflow.config import Settings
 from workflow.domain.actor import Role
 
 ROOT = Path(__file__).resolve().parents[1]
+# A benchmark measures what the server can do, not the per-principal rate limits (a load
+# generator is one principal asking far more often than any person would).
+UNLIMITED = {
+    "PETITIONFLOW_RATE_LIMIT_HEAVY_PER_MINUTE": "0",
+    "PETITIONFLOW_RATE_LIMIT_READS_PER_MINUTE": "0",
+}
 
 
 def free_port() -> int:
@@ -33,7 +39,11 @@ def free_port() -> int:
 @contextmanager
 def running(args: Sequence[str], port: int, *, timeout: float = 120.0) -> Iterator[int]:
     """Run ``python args...`` until the context ends; yields the process id."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])}
+    env = {
+        **os.environ,
+        **UNLIMITED,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")]),
+    }
     # Logs go to a file, not a pipe: a full pipe would stall the server mid-benchmark.
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=log)
