@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,6 +220,17 @@ class Checker:
         report.events = int(verified["events"])
 
 
+MIN_ACKS_PER_CYCLE = 5
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the load acknowledged nothing in time")
+        time.sleep(0.02)
+
+
 def run(
     database_url: str,
     *,
@@ -247,8 +258,11 @@ def run(
             threads = [
                 Client(server, settings, ledger, rng.randrange(2**32)) for _ in range(clients)
             ]
+            wanted = len(ledger.acks) + MIN_ACKS_PER_CYCLE
             for thread in threads:
                 thread.start()
+            # Some work acknowledged first (however slow the machine), then a random moment.
+            _wait_for(lambda n=wanted: len(ledger.acks) >= n or bool(ledger.unexpected))
             time.sleep(rng.uniform(min_load, max_load))
             server.kill()
             for thread in threads:
