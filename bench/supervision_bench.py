@@ -28,6 +28,7 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -206,13 +207,13 @@ def measure(bench: Bench, samples: int, runs: int, budget: float | None) -> dict
         if lib_rows != floor_rows or lib_n != floor_n or len(lib_rows) != min(50, lib_n):
             raise RuntimeError(f"{name}: library and floor disagree ({lib_n} vs {floor_n})")
         print(f"  {name}: {lib_n:,} overdue", flush=True)
-        calls[f"page {name}"] = lambda s=scope: bench.lib_page(s)
-        calls[f"page {name} floor"] = lambda s=scope: bench.floor_page(s)
+        calls[f"page {name}"] = partial(bench.lib_page, scope)
+        calls[f"page {name} floor"] = partial(bench.floor_page, scope)
         if bench.keys_first_page(scope) != lib_rows:
             raise RuntimeError(f"{name}: keys-first page differs")
-        calls[f"page {name} keys-first"] = lambda s=scope: bench.keys_first_page(s)
-        calls[f"count {name}"] = lambda s=scope: bench.lib_count(s)
-        calls[f"count {name} floor"] = lambda s=scope: bench.floor_count(s)
+        calls[f"page {name} keys-first"] = partial(bench.keys_first_page, scope)
+        calls[f"count {name}"] = partial(bench.lib_count, scope)
+        calls[f"count {name} floor"] = partial(bench.floor_count, scope)
     counts: dict[str, int] = {}
     for key, call in calls.items():  # warm-up: caches, prepared statements, pool
         first = timed(call, 1)[0] / 1000
