@@ -108,10 +108,10 @@ def measure(url: str, ids: list[str], runs: int, requests: int) -> tuple[list[fl
 def main() -> None:
     args = parser(__doc__ or "")
     args.add_argument("--small", type=int, default=None, help="default 10000")
-    args.add_argument("--large", type=int, default=None, help="default 1000000 (quick 100000)")
+    args.add_argument("--large", type=int, default=None, help="default 1000000 (quick 50000)")
     options = args.parse_args()
     small = options.small or 10_000
-    large = options.large or (100_000 if options.quick else 1_000_000)
+    large = options.large or (50_000 if options.quick else 1_000_000)
     requests = 100 if options.quick else 500
     with database(options.database_url) as url:
         rec = record_into(url)
