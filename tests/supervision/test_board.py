@@ -17,6 +17,8 @@ from workflow.supervision_board import Scope
 PROVINCE = Scope(unit="P", path="/P/")
 CITY = Scope(unit="C1", path="/P/C1/")
 COUNTY = Scope(unit="K1", path="/P/C1/K1/")
+WIDE_PROVINCE = Scope(unit="P", path="/P/", wide=True)
+WIDE_CITY = Scope(unit="C1", path="/P/C1/", wide=True)
 BUREAU_ALONE = Scope(unit="C1-XF", path="/P/C1/C1-XF/", subtree=False)
 
 
@@ -52,6 +54,11 @@ def test_overdue_by_subtree_most_overdue_first(
     with c.db.read() as conn:
         rows = board.overdue(conn, PROVINCE, today, limit=10)
         assert sorted(_ids(rows)) == sorted(m.values())
+        # The wide shape (due-day walk for a province or city) gives the same page.
+        assert board.overdue(conn, WIDE_PROVINCE, today, limit=10) == rows
+        assert board.overdue(conn, WIDE_CITY, today, limit=10) == board.overdue(
+            conn, CITY, today, limit=10
+        )
         assert all(r.days_overdue == 5 and r.rule == "route" for r in rows)
         assert all(r.status == "breached" and r.item and r.item["state"] == "opened" for r in rows)
         assert sorted(_ids(board.overdue(conn, CITY, today, limit=10))) == sorted(

@@ -150,7 +150,7 @@ def resolve_scope(c: Container, actor: Actor, unit: str | None, subtree: bool) -
     target = root if unit is None else c.units.get(unit)
     if target is None or (actor.role is not Role.ADMIN and not root.contains(target)):
         raise scope.not_found(f"unit {unit}")
-    return Scope(unit=target.code, path=target.path, subtree=subtree)
+    return Scope.of(target, subtree)
 
 
 def _after(cursor: str | None) -> tuple[date, str] | None:
