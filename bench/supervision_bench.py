@@ -39,8 +39,11 @@ from bench.supervision_data import TABLES, TODAY, generate
 from workflow.adapters.database import Database
 from workflow.supervision_board import Scope, overdue, overdue_count, upper
 
+# As the routes build them (Scope.of): a province scope is "wide" (its page walks the
+# due-day index), a county's is not.
 SCOPES = {
-    "province": Scope(unit="GD", path="/GD/", subtree=True),
+    "province": Scope(unit="GD", path="/GD/", subtree=True, wide=True),
+    "city": Scope(unit="C01", path="/GD/C01/", subtree=True, wide=True),
     "county": Scope(unit="K001", path="/GD/C01/K001/", subtree=True),
 }
 PAGE_SQL = """
