@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -88,8 +87,15 @@ def race(
     return [r for r in results if isinstance(r, httpx.Response)]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Live]:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Live]:
+    # One server per database for the module (starting one costs seconds); every test
+    # uses its own subjects and keys, and the sweep test checks every timer in the store.
+    tmp_path = tmp_path_factory.mktemp("race")
     urls: Iterator[str] = (
         iter([f"sqlite:///{tmp_path / 'race.db'}"])
         if request.param == "sqlite"
