@@ -24,6 +24,9 @@ def verify(
         Path | None,
         typer.Option(exists=True, dir_okay=False, help="An exported anchors file to check too"),
     ] = None,
+    projections: Annotated[
+        bool, typer.Option(help="Also replay every matter against its stored projection")
+    ] = False,
 ) -> None:
     """Check every chain, the projection and the anchors; exit 1 at the first broken link."""
     from workflow.adapters.database import Database
@@ -41,6 +44,22 @@ def verify(
     if result.anchored_until:
         summary += f" (anchored until {result.anchored_until})"
     broken = result.first_broken
+    if projections:
+        from workflow.bootstrap import bootstrap
+        from workflow.projection_audit import audit_projections
+
+        container = bootstrap(_settings(database_url))
+        try:
+            findings = audit_projections(container.db, container.engine)
+        finally:
+            container.db.dispose()
+        for finding in findings:
+            typer.echo(
+                f"PROJECTION: case {finding.case_id}: {finding.kind}: {finding.detail}", err=True
+            )
+        if findings and broken is None:
+            typer.echo(f"checked {summary}; {len(findings)} projection findings", err=True)
+            raise typer.Exit(1)
     if broken is None:
         typer.echo(f"ok: {summary}")
         return

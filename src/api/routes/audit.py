@@ -20,6 +20,7 @@ from api.schemas import BrokenLinkOut, EventOut, HistoryOut, ReplayOut, VerifyOu
 from workflow import dossier
 from workflow.domain.actor import Role
 from workflow.domain.events import Event
+from workflow.projection_audit import audit_projections
 from workflow.redaction import redact_before, redact_case
 from workflow.verify import verify_chains
 
@@ -134,18 +135,44 @@ def get_dossier(
     return HTMLResponse(render(built, unit_name))
 
 
+class ProjectionFindingOut(BaseModel):
+    case_id: str
+    kind: str
+    detail: str
+
+
 class AuditVerifyOut(VerifyOut):
     anchors: int = Field(description="Anchors the log was checked against.")
     anchored_until: date | None = Field(description="The newest anchored day.")
+    projection_findings: list[ProjectionFindingOut] | None = Field(
+        default=None,
+        description="With projections=true: every derived row (case document, query "
+        "columns, deadlines, timers, personal-data digests) that disagrees with its events.",
+    )
 
 
 @router.get("/v1/audit/verify", response_model=AuditVerifyOut, responses=responses(401, 403))
-def verify(actor: CurrentActor, c: ContainerDep) -> AuditVerifyOut:
+def verify(
+    actor: CurrentActor,
+    c: ContainerDep,
+    projections: Annotated[
+        bool, Query(description="Also replay every matter against its projection (slower)")
+    ] = False,
+) -> AuditVerifyOut:
     scope.require_role(actor, VERIFIERS, "verify the audit chains")
     result = verify_chains(c.db)
     broken = result.first_broken
+    findings = (
+        [
+            ProjectionFindingOut(case_id=f.case_id, kind=f.kind, detail=f.detail)
+            for f in audit_projections(c.db, c.engine)
+        ]
+        if projections
+        else None
+    )
     return AuditVerifyOut(
-        ok=result.ok,
+        ok=result.ok and not findings,
+        projection_findings=findings,
         cases=result.cases,
         events=result.events,
         first_broken=BrokenLinkOut(case_id=broken.case_id, seq=broken.seq, reason=broken.reason)
