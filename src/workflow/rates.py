@@ -43,8 +43,46 @@ class Rate:
     breakdown: dict[str, int] = field(default_factory=dict)
 
     @property
+    def definition_zh(self) -> str:
+        """The same definition in Chinese, for the people assessed by it."""
+        return DEFINITIONS_ZH[self.key]
+
+    @property
     def value(self) -> float | None:
         return self.numerator / self.denominator if self.denominator else None
+
+
+DEFINITIONS_ZH = {
+    "timely_acceptance": (
+        "统计期内开始计时的受理告知期限（收到转送、交办或直接收到信访事项后15日内决定是否受理"
+        "并告知，《信访工作条例》第二十二条、第二十三条），计入作出决定的单位：按期作出决定数"
+        " ÷（按期 + 超期作出 + 超期未作出 + 尚在期限内）。在期限内作出不予受理决定的，视为按"
+        "期。参照广东信访系统“及时受理 / 总数”的口径。"
+    ),
+    "on_time_completion": (
+        "统计期内开始计时的办理期限（60日，经批准可延长不超过30日，《信访工作条例》第三十四条"
+        "；以及复查机关责令重新办理的期限），计入办理单位：按期答复数 ÷（按期 + 超期答复 + 超"
+        "期未答复 + 尚在期限内）。参照广东信访系统“按期答复率”的口径，分母含未答复事项。"
+    ),
+    "evaluation": (
+        "统计期内送达答复意见的事项，计入答复单位：已评价数 ÷（已评价 + 评价期届满未评价）。"
+        "评价期自送达之日起计算（天数为系统设置，国家规定的评价期限尚未核实）；仍在评价期内的"
+        "不计入。未评价不视为满意。参照广东信访系统“已评价 /（已评价 + 超期未评价）”的口径。"
+    ),
+    "satisfaction": (
+        "上述已评价事项中：（满意 + 基本满意）÷ 已评价数。一件事项以首次评价为准（谁初次办理"
+        "、谁接受评价）。"
+    ),
+    "repeat": (
+        "统计期内在本范围单位登记的信访事项中，与此前事项为同一信访人（身份证号）同一诉求、或"
+        "由登记人员指明的重复信访件数 ÷ 登记总数。数值越低越好。"
+    ),
+    "backlog_resolution": (
+        "统计期内曾属积案的事项（未办结满设定天数，或重复信访达到设定次数；两者均为系统设置）"
+        "，计入持有单位：至统计期末已办结（办结、复核终结、撤回、不予受理或导入其他程序）的件"
+        "数 ÷ 积案总数。"
+    ),
+}
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,7 @@ def test_leaders_backlog_and_rates(api: Api) -> None:
     ]
     repeat = next(r for r in body["rates"] if r["key"] == "repeat")
     assert (repeat["numerator"], repeat["denominator"]) == (0, 1) and repeat["definition"]
+    assert all("÷" in r["definition_zh"] for r in body["rates"])
     problem(
         api.client.get(
             "/v1/stats/rates?from=2026-10-01&to=2026-09-01", headers=api.auth("supervisor", "C1")

@@ -124,6 +124,7 @@ class RateOut(BaseModel):
     denominator: int
     value: float | None = Field(description="numerator / denominator; null when 0/0")
     definition: str
+    definition_zh: str = Field(description="The same definition in Chinese.")
     breakdown: dict[str, int]
 
 
@@ -463,6 +464,7 @@ def stats_rates(
                 "denominator": r.denominator,
                 "value": r.value,
                 "definition": r.definition,
+                "definition_zh": r.definition_zh,
                 "breakdown": r.breakdown,
             }
             for r in found
