@@ -189,7 +189,11 @@ class PetitionerKeyRow(SQLModel, table=True):
 
 class TimerRow(SQLModel, table=True):
     __tablename__ = "timers"
-    __table_args__ = (Index("ix_timers_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_timers_status_due", "status", "due_at"),
+        # Every save looks up the pending timers of the deadlines it touched.
+        Index("ix_timers_deadline_status", "deadline_id", "status"),
+    )
     id: str = Field(primary_key=True, max_length=200)
     case_id: str = Field(index=True, max_length=40)
     deadline_id: str = Field(max_length=120)
