@@ -84,6 +84,7 @@ def test_full_lifecycle_over_http(api: Api) -> None:
         "first_broken": None,
         "anchors": 0,
         "anchored_until": None,
+        "projection_findings": None,  # only with projections=true
     }
 
 

@@ -151,7 +151,7 @@ class AuditVerifyOut(VerifyOut):
     )
 
 
-@router.get("/v1/audit/verify", response_model=AuditVerifyOut, responses=responses(401, 403))
+@router.get("/v1/audit/verify", response_model=AuditVerifyOut, responses=responses(401, 403, 422))
 def verify(
     actor: CurrentActor,
     c: ContainerDep,
