@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, insert, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
 from sqlmodel import SQLModel
 
 from rules.time import local_date
@@ -34,6 +34,26 @@ DEADLINE_VERSIONS: Table = _T["deadline_versions"]
 SUPERVISION_ITEMS: Table = _T["supervision_items"]
 PETITIONER_KEYS: Table = _T["petitioner_keys"]
 CALENDAR_YEARS: Table = _T["calendar_years"]
+
+# The write path's statements, built once: executed with a parameter dict, an UPDATE
+# takes its SET columns from the dict's keys. Building them per call (``.values(**row)``
+# with literal values) cost SQLAlchemy more than the writes themselves (BENCHMARKS.md,
+# "Where the time goes"). WHERE parameters are named ``w_*`` so they never meet a column.
+_CASE_INSERT = insert(CASES)
+_CASE_UPDATE = update(CASES).where(
+    and_(CASES.c.id == bindparam("w_id"), CASES.c.version == bindparam("w_version"))
+)
+_DEADLINE_INSERT = insert(DEADLINES)
+_DEADLINE_UPDATE = update(DEADLINES).where(DEADLINES.c.id == bindparam("w_id"))
+_VERSION_CLOSE = update(DEADLINE_VERSIONS).where(
+    and_(
+        DEADLINE_VERSIONS.c.deadline_id == bindparam("w_deadline"),
+        DEADLINE_VERSIONS.c.recorded_to.is_(None),
+    )
+)
+_VERSION_INSERT = insert(DEADLINE_VERSIONS)
+_ITEM_INSERT = insert(SUPERVISION_ITEMS)
+_ITEM_UPDATE = update(SUPERVISION_ITEMS).where(SUPERVISION_ITEMS.c.id == bindparam("w_id"))
 
 
 def imported_calendar_texts(conn: Connection) -> list[str]:
@@ -120,12 +140,10 @@ def save(
     path = _paths(conn)
     values = _case_values(path, case, now)
     if expected_version is None:
-        conn.execute(insert(CASES).values(id=case.id, **values))
+        conn.execute(_CASE_INSERT, {"id": case.id, **values})
     else:
         result = conn.execute(
-            update(CASES)
-            .where(and_(CASES.c.id == case.id, CASES.c.version == expected_version))
-            .values(**values)
+            _CASE_UPDATE, {**values, "w_id": case.id, "w_version": expected_version}
         )
         if result.rowcount != 1:
             raise VersionConflict(
@@ -267,9 +285,9 @@ def _sync_deadlines(
         }
         _version(conn, case.id, deadline.id, row, now)
         if deadline.id in existing:
-            conn.execute(update(DEADLINES).where(DEADLINES.c.id == deadline.id).values(**row))
+            conn.execute(_DEADLINE_UPDATE, {**row, "w_id": deadline.id})
         else:
-            conn.execute(insert(DEADLINES).values(id=deadline.id, **row))
+            conn.execute(_DEADLINE_INSERT, {"id": deadline.id, **row})
     _sync_timers(conn, case, touched, warning_days)
 
 
@@ -285,30 +303,22 @@ def _version(
     conn: Connection, case_id: str, deadline_id: str, row: dict[str, Any], now: datetime
 ) -> None:
     """Close the deadline's current version and record the new one (recorded time)."""
+    conn.execute(_VERSION_CLOSE, {"recorded_to": now, "w_deadline": deadline_id})
     conn.execute(
-        update(DEADLINE_VERSIONS)
-        .where(
-            and_(
-                DEADLINE_VERSIONS.c.deadline_id == deadline_id,
-                DEADLINE_VERSIONS.c.recorded_to.is_(None),
-            )
-        )
-        .values(recorded_to=now)
-    )
-    conn.execute(
-        insert(DEADLINE_VERSIONS).values(
-            deadline_id=deadline_id,
-            case_id=case_id,
-            rule=row["rule"],
-            article=row["article"],
-            responsible_unit=row["responsible_unit"],
-            responsible_path=row["responsible_path"],
-            due_on=row["due_on"],
-            status=row["status"],
-            met_on=row["met_on"],
-            open_obligation=row["open_obligation"],
-            recorded_from=now,
-        )
+        _VERSION_INSERT,
+        {
+            "deadline_id": deadline_id,
+            "case_id": case_id,
+            "rule": row["rule"],
+            "article": row["article"],
+            "responsible_unit": row["responsible_unit"],
+            "responsible_path": row["responsible_path"],
+            "due_on": row["due_on"],
+            "status": row["status"],
+            "met_on": row["met_on"],
+            "open_obligation": row["open_obligation"],
+            "recorded_from": now,
+        },
     )
 
 
@@ -341,11 +351,9 @@ def _sync_supervision(
             "opened_on": date.fromisoformat(item["opened_on"]),
             "updated_at": now,
         }
-        updated = conn.execute(
-            update(SUPERVISION_ITEMS).where(SUPERVISION_ITEMS.c.id == item_id).values(**row)
-        )
+        updated = conn.execute(_ITEM_UPDATE, {**row, "w_id": item_id})
         if updated.rowcount == 0:
-            conn.execute(insert(SUPERVISION_ITEMS).values(id=item_id, **row))
+            conn.execute(_ITEM_INSERT, {"id": item_id, **row})
 
 
 def _sync_timers(conn: Connection, case: Case, touched: set[str], warning_days: int) -> None:
