@@ -22,7 +22,6 @@ from api.problems import ApiProblem
 from api.routes import supervision
 from api.routes.supervision import Board
 from rules.classification import UnitKind
-from workflow.adapters.repository import SUPERVISION_ITEMS
 from workflow.bootstrap import Container
 from workflow.domain.actions import SuperviseItem
 from workflow.domain.actor import Actor, Role
@@ -174,18 +173,7 @@ async def act_on_item(
     actor = session.actor_of(request)
     form = await session.read_form(request)
     session.check_form_token(request, form.get("csrf"))
-    scope.require_role(actor, frozenset({Role.SUPERVISOR}), "act on supervision items")
-    with c.db.read() as conn:
-        case_id = conn.execute(
-            SUPERVISION_ITEMS.select()
-            .with_only_columns(SUPERVISION_ITEMS.c.case_id)
-            .where(SUPERVISION_ITEMS.c.id == item_id)
-        ).scalar_one_or_none()
-    if case_id is None:
-        raise scope.not_found(f"supervision item {item_id}")
-    case = c.petitions.get(case_id)
-    if not scope.can_read(actor, case, c.units):
-        raise scope.not_found(f"supervision item {item_id}")
+    case_id = supervision.item_matter(c, actor, item_id)
     back = redirect(_board_url(form))
     action = form.get("action", "")
     fields: dict[str, Any] = {"action": action}
@@ -196,7 +184,7 @@ async def act_on_item(
     name = labels.ITEM_ACTIONS.get(action, action)
     try:
         command = SuperviseItem.model_validate(fields)
-        c.petitions.supervise(case_id, item_id, command, actor)
+        case = c.petitions.supervise(case_id, item_id, command, actor)
     except ValidationError as exc:
         detail = "; ".join(str(e.get("msg", "")) for e in exc.errors()[:3])
         set_flash(

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from api import cursors, scope
 from api.auth import CurrentActor
@@ -152,6 +153,19 @@ def resolve_scope(c: Container, actor: Actor, unit: str | None, subtree: bool) -
     if target is None or (actor.role is not Role.ADMIN and not root.contains(target)):
         raise scope.not_found(f"unit {unit}")
     return Scope.of(target, subtree)
+
+
+def item_matter(c: Container, actor: Actor, item_id: str) -> str:
+    """The matter a supervision item belongs to, for a supervisor who may see it (else
+    the item does not exist for them: 404)."""
+    scope.require_role(actor, frozenset({Role.SUPERVISOR}), "act on supervision items")
+    with c.db.read() as conn:
+        case_id = conn.execute(
+            select(SUPERVISION_ITEMS.c.case_id).where(SUPERVISION_ITEMS.c.id == item_id)
+        ).scalar_one_or_none()
+    if case_id is None or not scope.can_read(actor, c.petitions.get(case_id), c.units):
+        raise scope.not_found(f"supervision item {item_id}")
+    return str(case_id)
 
 
 def _after(cursor: str | None) -> tuple[date, str] | None:
@@ -328,18 +342,7 @@ async def act_on_item(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     version = parse_if_match(if_match)
-    scope.require_role(actor, frozenset({Role.SUPERVISOR}), "act on supervision items")
-    with c.db.read() as conn:
-        case_id = conn.execute(
-            SUPERVISION_ITEMS.select()
-            .with_only_columns(SUPERVISION_ITEMS.c.case_id)
-            .where(SUPERVISION_ITEMS.c.id == item_id)
-        ).scalar_one_or_none()
-    if case_id is None:
-        raise scope.not_found(f"supervision item {item_id}")
-    case = c.petitions.get(case_id)
-    if not scope.can_read(actor, case, c.units):
-        raise scope.not_found(f"supervision item {item_id}")
+    case_id = item_matter(c, actor, item_id)
     return await _idempotent(
         request,
         c,
