@@ -18,13 +18,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import decode
-from api.problems import ApiProblem, problem_response, responses
+from api.problems import ApiProblem, document_problem, problem_response
 from workflow.config import Settings
 
 # Buckets idle long enough to be full again carry no state worth keeping; past this
@@ -166,22 +165,4 @@ class RateLimit:
 
 def document(app: FastAPI) -> None:
     """Add the 429 problem to the OpenAPI operations the limits apply to."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
-        entry = responses(429)[429]
-        documented = {
-            "description": entry["description"],
-            "content": entry["content"],
-        }
-        for path, operations in schema.get("paths", {}).items():
-            for method, operation in operations.items():
-                if classify(method.upper(), path) is not None:
-                    operation.setdefault("responses", {})["429"] = documented
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    document_problem(app, 429, lambda method, path, _op: classify(method, path) is not None)

@@ -6,12 +6,10 @@ about dictionaries; the contract documents 415 ``unsupported-media-type`` for it
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.problems import problem_response, responses
+from api.problems import document_problem, problem_response
 
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 # The web console posts HTML forms (and checks their media type itself).
@@ -54,19 +52,4 @@ class JsonBodies:
 
 def document(app: FastAPI) -> None:
     """Add the 415 problem to every OpenAPI operation that takes a body."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
-        entry = responses(415)[415]
-        documented = {"description": entry["description"], "content": entry["content"]}
-        for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
-                if "requestBody" in operation:
-                    operation.setdefault("responses", {}).setdefault("415", documented)
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    document_problem(app, 415, lambda _method, _path, operation: "requestBody" in operation)

@@ -7,6 +7,7 @@ framework's own errors (validation, unknown routes, wrong methods, oversized bod
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -220,3 +221,26 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for s in statuses
     }
+
+
+def document_problem(
+    app: FastAPI, status: int, applies: Callable[[str, str, dict[str, Any]], bool]
+) -> None:
+    """Add one problem status to every OpenAPI operation that ``applies(method, path,
+    operation)`` selects: for problems raised by middleware, which no route declares."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        entry = responses(status)[status]
+        documented = {"description": entry["description"], "content": entry["content"]}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                if applies(method.upper(), path, operation):
+                    operation.setdefault("responses", {})[str(status)] = documented
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
