@@ -18,7 +18,7 @@ from workflow.adapters import repository as repo
 from workflow.adapters import timer_store as store
 from workflow.bootstrap import Container, bootstrap, build_calendar
 from workflow.config import Settings
-from workflow.services.fold import apply
+from workflow.record import record
 from workflow.services.timer_events import decide_recompute
 
 CALENDAR_YEARS = repo.CALENDAR_YEARS
@@ -73,16 +73,7 @@ def recompute_provisional(container: Container, year: int, reason: str | None = 
             event = decide_recompute(container.engine, case, deadline_ids, result.reason, now)
             if event is None:
                 continue
-            expected = case.version
-            apply(container.engine.machine, case, event)
-            repo.save(
-                conn,
-                case,
-                [event],
-                expected_version=expected,
-                now=now,
-                warning_days=container.engine.settings.warning_days,
-            )
+            record(conn, container.engine, case, event, now)
         result.cases.append(case_id)
         result.moves += event.payload["recomputed"]
         for listener in container.petitions.listeners:

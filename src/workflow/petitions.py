@@ -23,6 +23,7 @@ from workflow.domain.case import Case
 from workflow.domain.clock import Clock
 from workflow.domain.errors import IntegrityFailure, InvalidCommand, NotFound, VersionConflict
 from workflow.domain.events import Event
+from workflow.record import record
 from workflow.services import repeats
 from workflow.services.decide import decide_action
 from workflow.services.engine import Engine
@@ -147,17 +148,8 @@ class PetitionService:
                     expected_version=if_match,
                     current_version=case.version,
                 )
-            expected = case.version
             event = decide(case, now)
-            apply(self.engine.machine, case, event)
-            repo.save(
-                conn,
-                case,
-                [event],
-                expected_version=expected,
-                now=now,
-                warning_days=self.engine.settings.warning_days,
-            )
+            record(conn, self.engine, case, event, now)
             if on_commit_tx is not None:
                 on_commit_tx(conn, case)
         self._notify(case, [event])

@@ -23,8 +23,7 @@ from workflow.bootstrap import Container
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
 from workflow.domain.errors import NotFound
-from workflow.domain.events import seal
-from workflow.services.fold import apply
+from workflow.record import record
 
 EVENT_TYPE = "personal_data_redacted"
 
@@ -93,11 +92,8 @@ def _redact(
         .where(and_(personal.c.case_id == case.id, personal.c.ref.in_(refs)))
         .values(data=null(), redacted_at=now)  # SQL NULL: no JSON "null" left behind
     )
-    expected = case.version
-    event = seal(
-        case_id=case.id,
-        seq=case.version + 1,
-        type=EVENT_TYPE,
+    event = case.next_event(
+        EVENT_TYPE,
         occurred_at=now,
         recorded_at=now,
         actor=actor.sub,
@@ -105,15 +101,6 @@ def _redact(
         # unit involved in the matter (that would widen who may read it).
         unit="system",
         payload={"refs": refs, "reason": reason},
-        prev_hash=case.last_hash,
     )
-    apply(c.engine.machine, case, event)
-    repo.save(
-        conn,
-        case,
-        [event],
-        expected_version=expected,
-        now=now,
-        warning_days=c.engine.settings.warning_days,
-    )
+    record(conn, c.engine, case, event, now)
     return Redacted(case.id, refs, event.seq)

@@ -25,7 +25,7 @@ from workflow.domain.case import Case
 from workflow.domain.clock import SimulatedClock
 from workflow.domain.errors import InvalidCommand, VersionConflict
 from workflow.domain.events import Event
-from workflow.services.fold import apply
+from workflow.record import record
 from workflow.services.timer_events import decide_timer, live_deadline
 from workflow.services.timers import TimerPlan
 
@@ -173,17 +173,7 @@ def _fire(
     if event is None:
         store.mark(conn, timer.id, "cancelled", now)
         return "cancelled"
-    expected = case.version
-    apply(engine.machine, case, event)
-    repo.save(
-        conn,
-        case,
-        [event],
-        expected_version=expected,
-        now=now,
-        warning_days=engine.settings.warning_days,
-        timer_id=timer.id,
-    )
+    record(conn, engine, case, event, now, timer_id=timer.id)
     # save() re-derived the deadline's timers and cancelled this one as no longer
     # wanted; it did fire, and the row must say so (at the end of the batch).
     batch.fired.append(timer.id)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
+from workflow.domain.events import Event, seal
+
 
 @dataclass
 class Deadline:
@@ -161,6 +163,29 @@ class Case:
     @property
     def ended(self) -> bool:
         return self.state in ENDED_STATES
+
+    def next_event(
+        self,
+        type_: str,
+        *,
+        occurred_at: datetime,
+        recorded_at: datetime,
+        actor: str,
+        unit: str,
+        payload: dict[str, Any],
+    ) -> Event:
+        """The sealed event that continues this matter's chain (next seq, linked hash)."""
+        return seal(
+            case_id=self.id,
+            seq=self.version + 1,
+            type=type_,
+            occurred_at=occurred_at,
+            recorded_at=recorded_at,
+            actor=actor,
+            unit=unit,
+            payload=payload,
+            prev_hash=self.last_hash,
+        )
 
     def supervision_item(self, item_id: str) -> dict[str, Any]:
         for item in self.supervision:

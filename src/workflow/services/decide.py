@@ -18,7 +18,7 @@ from workflow.domain.actions import ACTION_ADAPTER, ACTION_NAMES, Action
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
 from workflow.domain.errors import GuardRejected, IllegalTransition, InvalidCommand
-from workflow.domain.events import Event, seal
+from workflow.domain.events import Event
 from workflow.services import clocks
 from workflow.services.conditions import CONDITIONS
 from workflow.services.context import Ctx
@@ -98,16 +98,13 @@ def decide(
         "append": effect.append,
         "clocks": planned,
     }
-    return seal(
-        case_id=case.id,
-        seq=ctx.seq,
-        type=chart.triggers[trigger].event,
+    return case.next_event(
+        chart.triggers[trigger].event,
         occurred_at=occurred_at,
         recorded_at=now,
         actor=actor.sub,
         unit=actor.unit,
         payload=payload,
-        prev_hash=case.last_hash,
     )
 
 

@@ -15,7 +15,7 @@ from workflow.domain.actions import SuperviseItem
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
 from workflow.domain.errors import IllegalTransition, NotFound
-from workflow.domain.events import Event, seal
+from workflow.domain.events import Event
 from workflow.services.context import Ctx
 from workflow.services.decide import check_occurred_at
 from workflow.services.engine import Engine
@@ -69,14 +69,11 @@ def decide_supervision(
             "set": changes,
         }
     }
-    return seal(
-        case_id=case.id,
-        seq=ctx.seq,
-        type=chart.triggers[trigger].event,
+    return case.next_event(
+        chart.triggers[trigger].event,
         occurred_at=occurred_at,
         recorded_at=now,
         actor=actor.sub,
         unit=actor.unit,
         payload=payload,
-        prev_hash=case.last_hash,
     )

@@ -16,7 +16,7 @@ from typing import Any
 from rules.time import local_date
 from workflow.domain.actor import SYSTEM_ACTOR
 from workflow.domain.case import Case, Deadline
-from workflow.domain.events import Event, seal
+from workflow.domain.events import Event
 from workflow.services import clocks
 from workflow.services.decide import decide
 from workflow.services.engine import Engine
@@ -150,14 +150,11 @@ def decide_recompute(
 def _seal(
     case: Case, type_: str, occurred: datetime, now: datetime, payload: dict[str, Any]
 ) -> Event:
-    return seal(
-        case_id=case.id,
-        seq=case.version + 1,
-        type=type_,
+    return case.next_event(
+        type_,
         occurred_at=occurred,
         recorded_at=now,
         actor=SYSTEM_ACTOR.sub,
         unit=SYSTEM_ACTOR.unit,
         payload=payload,
-        prev_hash=case.last_hash,
     )
