@@ -93,8 +93,8 @@ def bootstrap(
         rule_book,
         build_calendar(settings, db),
         units,
-        EngineSettings(warning_days=settings.warning_days),
         supervision_chart,
+        EngineSettings(warning_days=settings.warning_days),
     )
     clock = clock or build_clock(settings)
     petitions = PetitionService(

@@ -67,10 +67,9 @@ def _int(value: str | None, field: str, default: int, low: int, high: int) -> in
 def item_triggers(c: Container, state: str) -> list[str]:
     """The actions the supervision chart offers from an item's state (guards aside)."""
     chart = c.engine.supervision_chart
-    if chart is None or state not in chart.states:
+    if state not in chart.states:
         return []
-    around = set(chart.ancestors(state))
-    found = {t.trigger for t in chart.transitions if t.source in around}
+    found = chart.actions_from(state)
     return [a for a in labels.ITEM_ACTIONS if a in found]
 
 
@@ -145,9 +144,7 @@ def board(
         "min_days": minimum,
         "within_days": within,
     }
-    item_titles = {}
-    if c.engine.supervision_chart is not None:
-        item_titles = {n: s.title for n, s in c.engine.supervision_chart.states.items()}
+    item_titles = {n: s.title for n, s in c.engine.supervision_chart.states.items()}
     return page(
         request,
         "board.html",

@@ -61,8 +61,7 @@ def local_input(moment: datetime) -> str:
 def event_titles(c: Container) -> dict[str, str]:
     titles = {spec.event: spec.title for spec in c.chart.triggers.values()}
     chart = c.engine.supervision_chart
-    if chart is not None:
-        titles.update({spec.event: spec.title for spec in chart.triggers.values()})
+    titles.update({spec.event: spec.title for spec in chart.triggers.values()})
     titles.setdefault("personal_data_redacted", "个人信息删除")
     return titles
 

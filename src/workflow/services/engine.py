@@ -24,13 +24,12 @@ class Engine:
         rule_book: RuleBook,
         calendar: WorkingCalendar,
         units: UnitDirectory,
+        supervision_chart: Chart,
         settings: EngineSettings | None = None,
-        supervision_chart: Chart | None = None,
     ) -> None:
         self.chart = chart
         self.supervision_chart = supervision_chart
-        companions = {"supervision": ChartMachine(supervision_chart)} if supervision_chart else None
-        self.machine = ChartMachine(chart, companions)
+        self.machine = ChartMachine(chart, {"supervision": ChartMachine(supervision_chart)})
         self.rule_book = rule_book
         self.calendar = calendar
         self.units = units
