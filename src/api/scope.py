@@ -33,17 +33,13 @@ def _units(case: Case) -> set[str]:
     return {case.holder_unit, case.intake_unit, *case.units_involved}
 
 
-def _home(actor: Actor, units: UnitDirectory) -> Unit | None:
+def oversight_root(actor: Actor, units: UnitDirectory) -> Unit | None:
     """The top of what the actor reads by subtree: a supervisor at a petition bureau
     oversees its whole government (the bureau's parent), see ``supervision_root``."""
     unit = units.get(actor.unit)
     if unit is not None and actor.role is Role.SUPERVISOR:
         return supervision_root(unit, units)
     return unit
-
-
-def oversight_root(actor: Actor, units: UnitDirectory) -> Unit | None:
-    return _home(actor, units)
 
 
 def _in_subtree(root: Unit | None, codes: set[str], units: UnitDirectory) -> bool:
@@ -60,7 +56,7 @@ def can_read(actor: Actor, case: Case, units: UnitDirectory) -> bool:
     if actor.role is Role.ADMIN:
         return True
     if actor.role in SUBTREE_READERS:
-        return _in_subtree(_home(actor, units), _units(case), units)
+        return _in_subtree(oversight_root(actor, units), _units(case), units)
     if actor.role in ACTING_ROLES:
         return actor.unit in _units(case)
     return False
@@ -71,7 +67,9 @@ def can_act_on(actor: Actor, case: Case, units: UnitDirectory) -> bool:
     by the parent organ); whether it may do *this* action is the domain's guard."""
     if actor.role not in ACTING_ROLES:
         return False
-    return actor.unit in _units(case) or _in_subtree(_home(actor, units), {case.holder_unit}, units)
+    return actor.unit in _units(case) or _in_subtree(
+        oversight_root(actor, units), {case.holder_unit}, units
+    )
 
 
 def readable(actor: Actor, case: Case, units: UnitDirectory) -> Case:

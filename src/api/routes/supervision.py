@@ -142,11 +142,7 @@ class RatesOut(BaseModel):
 
 def resolve_scope(c: Container, actor: Actor, unit: str | None, subtree: bool) -> Scope:
     scope.require_role(actor, READERS, "read supervision boards")
-    root = (
-        c.units.get(actor.unit)
-        if actor.role is Role.ADMIN
-        else scope.oversight_root(actor, c.units)
-    )
+    root = scope.oversight_root(actor, c.units)
     if root is None:
         raise scope.not_found(f"unit {actor.unit}")
     target = root if unit is None else c.units.get(unit)
