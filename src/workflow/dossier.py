@@ -125,7 +125,7 @@ def build(
             "representatives": case.representatives,
             "accepted_on": case.accepted_on,
             "closed_on": case.closed_on,
-            "leader": doc.get("leader"),
+            "leader": case.leader,
             "units_involved": case.units_involved,
         },
         "petitioners": petitioners,

@@ -98,7 +98,6 @@ SETTABLE = frozenset(
         "diverted_to",
         "closed_on",
         "objection",
-        "leader",
     }
 )
 
@@ -148,8 +147,7 @@ class Case:
     # 重复信访: the earlier matter this one repeats (the first of the chain), with the
     # earlier matter's state when this one was registered and what that means for it.
     repeat: dict[str, Any] | None = None
-    # 领导包案: the leader answerable for the matter (latest assignment) and the record.
-    leader: dict[str, Any] | None = None
+    # 领导包案: every assignment in order; the latest names the answerable leader.
     leaders: list[dict[str, Any]] = field(default_factory=list)
     # 督办: one item per breached obligation, each with its own small lifecycle
     # (statecharts/supervision.yaml).
@@ -159,6 +157,11 @@ class Case:
     def overdue(self) -> bool:
         """Some obligation has breached its deadline and is still not met."""
         return any(d.status == "breached" and d.met_on is None for d in self.deadlines)
+
+    @property
+    def leader(self) -> dict[str, Any] | None:
+        """The leader answerable for the matter now (the latest 包案 assignment)."""
+        return self.leaders[-1] if self.leaders else None
 
     @property
     def ended(self) -> bool:

@@ -212,7 +212,7 @@ def assign_leader(ctx: Ctx, dest: str) -> Effect:
         "on": ctx.occurred_on.isoformat(),
         "by": ctx.actor.unit,
     }
-    return Effect(set={"leader": assignment}, append={"leaders": assignment})
+    return Effect(append={"leaders": assignment})
 
 
 def lapse(ctx: Ctx, dest: str) -> Effect:

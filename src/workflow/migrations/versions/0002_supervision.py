@@ -162,7 +162,7 @@ def _backfill() -> None:
             "evaluated_on": date.fromisoformat(evaluation["on"]) if evaluation else None,
             "satisfied": evaluation.get("satisfied"),
             "repeat_of": (doc.get("repeat") or {}).get("of"),
-            "leader": (doc.get("leader") or {}).get("name"),
+            "leader": ((doc.get("leaders") or [{}])[-1]).get("name"),
         }
         conn.execute(
             sa.text(
