@@ -329,16 +329,15 @@ def _sync_supervision(
     events: Sequence[Event],
     now: datetime,
 ) -> None:
-    for event in events:
-        step = event.payload.get("supervision")
-        if step is None:
+    # The fold stamps each item's history with the seq of the step; the items these
+    # events touched are the ones whose latest step is one of them.
+    seqs = {e.seq for e in events if "supervision" in e.payload}
+    if not seqs:
+        return
+    for item in case.supervision:
+        if item["history"][-1]["seq"] not in seqs:
             continue
-        ref = step.get("item")
-        # A breach opens the item (its doc is in the step); later steps name it by id.
-        item_id = (
-            ref["id"] if isinstance(ref, dict) else ref or f"{event.payload['deadline_id']}:sv"
-        )
-        item = case.supervision_item(item_id)
+        item_id = item["id"]
         row = {
             "case_id": case.id,
             "deadline_id": item["deadline_id"],
