@@ -138,6 +138,7 @@ def test_unit_move_carries_its_subtree(c: Container) -> None:
     today = date(2026, 4, 30)
     with c.db.write() as conn:
         moved = c.units.move(conn, "K1", "C2")
+    c.units.forget()
     assert moved.path == "/P/C2/K1/"
     assert c.units.get("K1-XF").path == "/P/C2/K1/K1-XF/"  # type: ignore[union-attr]
     with c.db.read() as conn:

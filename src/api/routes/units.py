@@ -86,7 +86,7 @@ def move_unit(code: str, body: UnitMove, actor: CurrentActor, c: ContainerDep) -
         raise scope.not_found(f"unit {code}")
     with c.db.write() as conn:
         unit = c.units.move(conn, code, body.parent)
-    c.units.forget()
+    c.units.forget()  # after the commit (see SqlUnitDirectory.move)
     return unit_out(unit)
 
 

@@ -91,6 +91,8 @@ class SqlUnitDirectory:
         Every stored materialised path is rewritten in the same transaction, so subtree
         queries, supervision boards and statistics follow the new organisation at once;
         the event history keeps unit codes, never paths, so nothing recorded changes.
+        The caller calls ``forget`` after the commit: forgotten earlier, a concurrent read
+        could cache the old path again before the new one is visible.
         """
         row = conn.execute(select(UNITS).where(UNITS.c.code == code)).first()
         parent = conn.execute(select(UNITS).where(UNITS.c.code == parent_code)).first()
@@ -113,10 +115,7 @@ class SqlUnitDirectory:
                 .where(col >= old, col < old[:-1] + "0")
                 .values({column: literal(new) + func.substr(col, len(old) + 1)})
             )
-        self.forget()
-        moved = conn.execute(select(UNITS).where(UNITS.c.code == code)).first()
-        assert moved is not None
-        return _unit(moved._mapping)
+        return _unit({**row._mapping, "parent": parent_code, "path": new})
 
     def forget(self) -> None:
         with self._lock:
