@@ -53,7 +53,7 @@ def visible_case(c: Container, case_id: str, actor: Actor) -> Case:
     return scope.readable(actor, load_case(c, case_id), c.units)
 
 
-async def _idempotent(
+async def run_idempotent(
     request: Request,
     c: Container,
     actor: Actor,
@@ -101,7 +101,7 @@ async def register(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     scope.may_register(actor)
-    return await _idempotent(
+    return await run_idempotent(
         request,
         c,
         actor,
@@ -142,7 +142,7 @@ async def act(
     scope.actionable(actor, load_case(c, petition_id), c.units)
     metrics = getattr(request.app.state, "metrics", None)
     try:
-        result = await _idempotent(
+        result = await run_idempotent(
             request,
             c,
             actor,

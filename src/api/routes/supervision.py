@@ -19,7 +19,7 @@ from api import cursors, scope
 from api.auth import CurrentActor
 from api.deps import ContainerDep
 from api.problems import ApiProblem, responses
-from api.routes.petitions import IdempotencyKey, _idempotent, parse_if_match
+from api.routes.petitions import IdempotencyKey, parse_if_match, run_idempotent
 from api.schemas import PetitionOut
 from rules.time import local_date
 from workflow import backlog, rates, supervision_board
@@ -339,7 +339,7 @@ async def act_on_item(
 ) -> JSONResponse:
     version = parse_if_match(if_match)
     case_id = item_matter(c, actor, item_id)
-    return await _idempotent(
+    return await run_idempotent(
         request,
         c,
         actor,
