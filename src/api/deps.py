@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from workflow.bootstrap import Container
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:
+    # async: a plain attribute read; a sync dependency would hop to the threadpool.
     found: Container = request.app.state.container
     return found
 

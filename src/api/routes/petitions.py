@@ -64,7 +64,8 @@ async def run_idempotent(
     """Run a command whose transaction also stores the response under the key."""
     key = idempotency.validate_key(key)
     who = idempotency.principal(actor)
-    digest = await idempotency.request_hash(request)
+    # The body's hash identifies a keyed request; without a key nothing is stored.
+    digest = await idempotency.request_hash(request) if key is not None else ""
     if key is not None and (stored := idempotency.lookup(c.db, who, key, digest)):
         return idempotency.replay(stored)
     results: list[idempotency.Stored] = []
