@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bench.common import Raw
+from workflow.adapters import prepared
 from workflow.domain.events import GENESIS, Event, canonical_json
 
 _WRITES = {"INSERT", "UPDATE", "DELETE"}
@@ -68,9 +69,14 @@ class Recorder:
     def __init__(self, engine: Any) -> None:
         self.engine = engine
         self.seen: list[Statement] | None = None
-        event.listen(engine, "before_cursor_execute", self._keep)
+        event.listen(engine, "before_cursor_execute", self._keep_core)
+        # The hot path's statements go to the driver directly (workflow.adapters.prepared).
+        prepared.observers.append(self._keep)
 
-    def _keep(self, _c: Any, _cur: Any, sql: str, params: Any, _ctx: Any, many: bool) -> None:
+    def _keep_core(self, _c: Any, _cur: Any, sql: str, params: Any, _ctx: Any, many: bool) -> None:
+        self._keep(sql, params, many)
+
+    def _keep(self, sql: str, params: Any, many: bool) -> None:
         if self.seen is not None and sql.lstrip().split(" ", 1)[0].upper() in _WRITES:
             kept = [_plain(p) for p in params] if many else _plain(params)
             self.seen.append(Statement(sql, kept, many))
@@ -84,7 +90,8 @@ class Recorder:
             self.seen = None
 
     def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._keep)
+        event.remove(self.engine, "before_cursor_execute", self._keep_core)
+        prepared.observers.remove(self._keep)
 
 
 def _text(value: Any) -> Any:

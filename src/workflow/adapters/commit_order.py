@@ -20,9 +20,11 @@ from __future__ import annotations
 from sqlalchemy import Connection, Table, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql import ClauseElement
 from sqlmodel import SQLModel
 
 from workflow.adapters import tables  # noqa: F401  (registers the tables first)
+from workflow.adapters.prepared import Prepared
 
 EVENTS: Table = SQLModel.metadata.tables["events"]
 COUNTERS: Table = SQLModel.metadata.tables["counters"]
@@ -49,18 +51,18 @@ def seal(conn: Connection) -> int | None:
     """
     if not conn.info.pop(_UNSEALED, False):
         return None
-    number = _next(conn)
+    # An upsert, so a database built without the migration's seed row works too; the
+    # row it locks stays locked until this transaction ends.
+    number = int(_NEXT.scalar(conn, {}))
     # Only this transaction's own events can be unnumbered: every committed event was
     # sealed before its commit, and other open transactions' rows are invisible here.
-    conn.execute(update(EVENTS).where(EVENTS.c.commit_seq.is_(None)).values(commit_seq=number))
+    _STAMP.execute(conn, {"commit_seq": number})
     return number
 
 
-def _next(conn: Connection) -> int:
-    # An upsert, so a database built without the migration's seed row works too; the
-    # row it locks stays locked until this transaction ends.
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = (
+def _next(dialect: str) -> ClauseElement:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
         insert(COUNTERS)
         .values(name=COUNTER, value=1)
         .on_conflict_do_update(
@@ -68,4 +70,8 @@ def _next(conn: Connection) -> int:
         )
         .returning(COUNTERS.c.value)
     )
-    return int(conn.execute(statement).scalar_one())
+
+
+# Run on the driver cursor (workflow.adapters.prepared): every write transaction ends here.
+_NEXT = Prepared(_next)
+_STAMP = Prepared(update(EVENTS).where(EVENTS.c.commit_seq.is_(None)))

@@ -6,21 +6,26 @@ and the ORM's unit-of-work bookkeeping would cost more than the writes themselve
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel
 
 from rules.time import local_date
 from workflow.adapters import tables  # noqa: F401  (registers the tables read below)
 from workflow.adapters.commit_order import mark_unsealed
+from workflow.adapters.prepared import Prepared
 from workflow.domain.case import Case, Deadline
 from workflow.domain.errors import VersionConflict
 from workflow.domain.events import Event
 from workflow.services.registration import PersonalRecord
-from workflow.services.timers import plan_timers
+from workflow.services.timers import TimerPlan, plan_timers
 
 _T = SQLModel.metadata.tables
 CASES: Table = _T["cases"]
@@ -35,25 +40,62 @@ SUPERVISION_ITEMS: Table = _T["supervision_items"]
 PETITIONER_KEYS: Table = _T["petitioner_keys"]
 CALENDAR_YEARS: Table = _T["calendar_years"]
 
-# The write path's statements, built once: executed with a parameter dict, an UPDATE
-# takes its SET columns from the dict's keys. Building them per call (``.values(**row)``
-# with literal values) cost SQLAlchemy more than the writes themselves (BENCHMARKS.md,
-# "Where the time goes"). WHERE parameters are named ``w_*`` so they never meet a column.
-_CASE_INSERT = insert(CASES)
-_CASE_UPDATE = update(CASES).where(
-    and_(CASES.c.id == bindparam("w_id"), CASES.c.version == bindparam("w_version"))
-)
-_DEADLINE_INSERT = insert(DEADLINES)
-_DEADLINE_UPDATE = update(DEADLINES).where(DEADLINES.c.id == bindparam("w_id"))
-_VERSION_CLOSE = update(DEADLINE_VERSIONS).where(
-    and_(
-        DEADLINE_VERSIONS.c.deadline_id == bindparam("w_deadline"),
-        DEADLINE_VERSIONS.c.recorded_to.is_(None),
+# The write path's statements, compiled once per dialect and run on the driver cursor
+# (``prepared``: why, and what is kept from SQLAlchemy). An UPDATE takes its SET columns
+# from the parameter names; WHERE parameters are named ``w_*`` so they never meet a
+# column.
+_CASE_INSERT = Prepared(insert(CASES))
+_CASE_UPDATE = Prepared(
+    update(CASES).where(
+        and_(CASES.c.id == bindparam("w_id"), CASES.c.version == bindparam("w_version"))
     )
 )
-_VERSION_INSERT = insert(DEADLINE_VERSIONS)
-_ITEM_INSERT = insert(SUPERVISION_ITEMS)
-_ITEM_UPDATE = update(SUPERVISION_ITEMS).where(SUPERVISION_ITEMS.c.id == bindparam("w_id"))
+_CASE_DOC = Prepared(select(CASES.c.doc).where(CASES.c.id == bindparam("w_id")))
+_EVENT_INSERT = Prepared(insert(EVENTS))
+_PERSONAL_INSERT = Prepared(insert(PERSONAL))
+_KEY_INSERT = Prepared(insert(PETITIONER_KEYS))
+_NUMBER = Prepared(
+    update(COUNTERS)
+    .where(COUNTERS.c.name == bindparam("w_name"))
+    .values(value=COUNTERS.c.value + 1)
+    .returning(COUNTERS.c.value)
+)
+_UNIT_PATH = Prepared(select(UNITS.c.path).where(UNITS.c.code == bindparam("w_code")))
+_DEADLINE_INSERT = Prepared(insert(DEADLINES))
+_DEADLINE_UPDATE = Prepared(update(DEADLINES).where(DEADLINES.c.id == bindparam("w_id")))
+_VERSION_CLOSE = Prepared(
+    update(DEADLINE_VERSIONS).where(
+        and_(
+            DEADLINE_VERSIONS.c.deadline_id == bindparam("w_deadline"),
+            DEADLINE_VERSIONS.c.recorded_to.is_(None),
+        )
+    )
+)
+_VERSION_INSERT = Prepared(insert(DEADLINE_VERSIONS))
+_ITEM_INSERT = Prepared(insert(SUPERVISION_ITEMS))
+_ITEM_UPDATE = Prepared(
+    update(SUPERVISION_ITEMS).where(SUPERVISION_ITEMS.c.id == bindparam("w_id"))
+)
+# A deadline has at most two timers (breach and warning, or one lapse): the ones still
+# wanted are named, every other pending one of the deadline is cancelled.
+_TIMERS_CANCEL = Prepared(
+    update(TIMERS)
+    .where(
+        and_(
+            TIMERS.c.deadline_id == bindparam("w_deadline"),
+            TIMERS.c.status == "pending",
+            TIMERS.c.id != bindparam("w_keep_1"),
+            TIMERS.c.id != bindparam("w_keep_2"),
+        )
+    )
+    .values(status="cancelled")
+)
+# A wanted timer that exists already (pending, fired or cancelled) stays as it is.
+_TIMER_INSERT = Prepared(
+    lambda dialect: (pg_insert if dialect == "postgresql" else sqlite_insert)(
+        TIMERS
+    ).on_conflict_do_nothing(index_elements=[TIMERS.c.id])
+)
 
 
 def imported_calendar_texts(conn: Connection) -> list[str]:
@@ -63,8 +105,11 @@ def imported_calendar_texts(conn: Connection) -> list[str]:
 
 
 def load_case(conn: Connection, case_id: str) -> Case | None:
-    doc = conn.execute(select(CASES.c.doc).where(CASES.c.id == case_id)).scalar_one_or_none()
-    return Case.from_doc(doc) if doc is not None else None
+    doc = _CASE_DOC.scalar(conn, {"w_id": case_id})
+    if doc is None:
+        return None
+    # SQLite hands back the stored text; psycopg decodes JSON columns itself.
+    return Case.from_doc(json.loads(doc) if isinstance(doc, str) else doc)
 
 
 def load_events(conn: Connection, case_id: str, *, up_to: datetime | None = None) -> list[Event]:
@@ -91,12 +136,7 @@ def event_from_row(row: Any) -> Event:
 
 def next_number(conn: Connection, year: int) -> str:
     name = f"case-number-{year}"
-    updated = conn.execute(
-        update(COUNTERS)
-        .where(COUNTERS.c.name == name)
-        .values(value=COUNTERS.c.value + 1)
-        .returning(COUNTERS.c.value)
-    ).scalar_one_or_none()
+    updated = _NUMBER.scalar(conn, {"w_name": name})
     if updated is None:
         conn.execute(insert(COUNTERS).values(name=name, value=1))
         updated = 1
@@ -104,7 +144,7 @@ def next_number(conn: Connection, year: int) -> str:
 
 
 def unit_path(conn: Connection, code: str) -> str:
-    path = conn.execute(select(UNITS.c.path).where(UNITS.c.code == code)).scalar_one_or_none()
+    path: str | None = _UNIT_PATH.scalar(conn, {"w_code": code})
     return path if path is not None else f"/{code}/"
 
 
@@ -140,21 +180,21 @@ def save(
     path = _paths(conn)
     values = _case_values(path, case, now)
     if expected_version is None:
-        conn.execute(_CASE_INSERT, {"id": case.id, **values})
+        _CASE_INSERT.execute(conn, {"id": case.id, **values})
     else:
-        result = conn.execute(
-            _CASE_UPDATE, {**values, "w_id": case.id, "w_version": expected_version}
+        changed = _CASE_UPDATE.execute(
+            conn, {**values, "w_id": case.id, "w_version": expected_version}
         )
-        if result.rowcount != 1:
+        if changed != 1:
             raise VersionConflict(
                 f"case {case.id} changed meanwhile (expected version {expected_version})",
                 expected_version=expected_version,
             )
-    conn.execute(insert(EVENTS), [_event_row(e, timer_id) for e in events])
+    _EVENT_INSERT.executemany(conn, [_event_row(e, timer_id) for e in events])
     mark_unsealed(conn)
     if personal:
-        conn.execute(
-            insert(PERSONAL),
+        _PERSONAL_INSERT.executemany(
+            conn,
             [
                 {
                     "case_id": case.id,
@@ -170,8 +210,7 @@ def save(
         {"case_id": case.id, "key": key, "subject_key": subject, "received_at": case.received_at}
         for key, subject in dict.fromkeys(petitioner_keys)
     ]
-    if keys:
-        conn.execute(insert(PETITIONER_KEYS), keys)
+    _KEY_INSERT.executemany(conn, keys)
     _sync_deadlines(conn, path, case, events, warning_days, now)
     _sync_supervision(conn, path, case, events, now)
 
@@ -180,13 +219,26 @@ def find_repeat(conn: Connection, keys: Sequence[str], subject_key: str) -> str 
     """The latest earlier matter of one of these petitioners about the same subject."""
     if not keys:
         return None
-    query = (
+    unique = list(dict.fromkeys(keys))
+    found: str | None = _repeat_query(len(unique)).scalar(
+        conn, {"w_subject": subject_key, **{f"w_key_{i}": k for i, k in enumerate(unique)}}
+    )
+    return found
+
+
+@cache
+def _repeat_query(keys: int) -> Prepared:
+    """The repeat lookup for this many petitioner keys (one statement per count: an
+    expanding IN list would be compiled again on every call)."""
+    return Prepared(
         select(PETITIONER_KEYS.c.case_id)
-        .where(PETITIONER_KEYS.c.key.in_(keys), PETITIONER_KEYS.c.subject_key == subject_key)
+        .where(
+            PETITIONER_KEYS.c.key.in_([bindparam(f"w_key_{i}") for i in range(keys)]),
+            PETITIONER_KEYS.c.subject_key == bindparam("w_subject"),
+        )
         .order_by(PETITIONER_KEYS.c.received_at.desc(), PETITIONER_KEYS.c.case_id)
         .limit(1)
     )
-    return conn.execute(query).scalar_one_or_none()
 
 
 def _event_row(event: Event, timer_id: str | None) -> dict[str, Any]:
@@ -240,16 +292,23 @@ def _case_values(path: Callable[[str], str], case: Case, now: datetime) -> dict[
     }
 
 
-def _touched(events: Sequence[Event]) -> set[str]:
+def _touched(events: Sequence[Event]) -> tuple[set[str], set[str]]:
+    """(every deadline the events touched, those they opened).
+
+    A deadline's id names the event that opened it (``{case}-{seq}-{rule}``), so an
+    opened deadline is new: it has no row, no version and no timer yet. Should that ever
+    be false, its INSERT fails on the primary key and the whole command with it.
+    """
     ids: set[str] = set()
+    opened: set[str] = set()
     for event in events:
         clocks = event.payload.get("clocks", {})
-        ids.update(d["id"] for d in clocks.get("opened", []))
+        opened.update(d["id"] for d in clocks.get("opened", []))
         ids.update(d["id"] for d in clocks.get("changed", []))
         ids.update(d["id"] for d in clocks.get("closed", []))
         if "deadline_id" in event.payload:
             ids.add(event.payload["deadline_id"])
-    return ids
+    return ids | opened, opened
 
 
 def _sync_deadlines(
@@ -260,12 +319,14 @@ def _sync_deadlines(
     warning_days: int,
     now: datetime,
 ) -> None:
-    touched = _touched(events)
+    touched, opened = _touched(events)
     if not touched:
         return
-    existing = set(
-        conn.execute(select(DEADLINES.c.id).where(DEADLINES.c.id.in_(touched))).scalars()
-    )
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
+    timers: list[dict[str, Any]] = []
+    cancels: list[dict[str, Any]] = []
     for deadline in (d for d in case.deadlines if d.id in touched):
         row = {
             "case_id": case.id,
@@ -283,12 +344,24 @@ def _sync_deadlines(
             "breached_on": deadline.breached_on,
             "open_obligation": _owed(deadline),
         }
-        _version(conn, case.id, deadline.id, row, now)
-        if deadline.id in existing:
-            conn.execute(_DEADLINE_UPDATE, {**row, "w_id": deadline.id})
+        versions.append(_version_row(case.id, deadline.id, row, now))
+        plans = plan_timers(case.id, deadline, warning_days)
+        timers.extend(_timer_row(p) for p in plans)
+        if deadline.id in opened:
+            inserts.append({"id": deadline.id, **row})
         else:
-            conn.execute(_DEADLINE_INSERT, {"id": deadline.id, **row})
-    _sync_timers(conn, case, touched, warning_days)
+            updates.append({**row, "w_id": deadline.id})
+            cancels.append(_cancel_row(deadline.id, [p.id for p in plans]))
+    # The current version of each changed deadline is closed before its new one is
+    # recorded (a new deadline has none): "as of" reads take the version open then.
+    _VERSION_CLOSE.executemany(
+        conn, [{"recorded_to": now, "w_deadline": c["w_deadline"]} for c in cancels]
+    )
+    _VERSION_INSERT.executemany(conn, versions)
+    _DEADLINE_INSERT.executemany(conn, inserts)
+    _DEADLINE_UPDATE.executemany(conn, updates)
+    _TIMERS_CANCEL.executemany(conn, cancels)
+    _TIMER_INSERT.executemany(conn, timers)
 
 
 def _owed(deadline: Deadline) -> bool:
@@ -299,27 +372,44 @@ def _owed(deadline: Deadline) -> bool:
     )
 
 
-def _version(
-    conn: Connection, case_id: str, deadline_id: str, row: dict[str, Any], now: datetime
-) -> None:
-    """Close the deadline's current version and record the new one (recorded time)."""
-    conn.execute(_VERSION_CLOSE, {"recorded_to": now, "w_deadline": deadline_id})
-    conn.execute(
-        _VERSION_INSERT,
-        {
-            "deadline_id": deadline_id,
-            "case_id": case_id,
-            "rule": row["rule"],
-            "article": row["article"],
-            "responsible_unit": row["responsible_unit"],
-            "responsible_path": row["responsible_path"],
-            "due_on": row["due_on"],
-            "status": row["status"],
-            "met_on": row["met_on"],
-            "open_obligation": row["open_obligation"],
-            "recorded_from": now,
-        },
-    )
+def _version_row(
+    case_id: str, deadline_id: str, row: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """The deadline's new version, recorded from ``now`` (recorded time, not valid time)."""
+    return {
+        "deadline_id": deadline_id,
+        "case_id": case_id,
+        "rule": row["rule"],
+        "article": row["article"],
+        "responsible_unit": row["responsible_unit"],
+        "responsible_path": row["responsible_path"],
+        "due_on": row["due_on"],
+        "status": row["status"],
+        "met_on": row["met_on"],
+        "open_obligation": row["open_obligation"],
+        "recorded_from": now,
+    }
+
+
+def _timer_row(plan: TimerPlan) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "case_id": plan.case_id,
+        "deadline_id": plan.deadline_id,
+        "kind": plan.kind,
+        "due_at": plan.due_at,
+        "status": "pending",
+        "attempts": 0,
+    }
+
+
+def _cancel_row(deadline_id: str, wanted: list[str]) -> dict[str, Any]:
+    """Cancel the deadline's pending timers other than ``wanted`` (at most two; an empty
+    string names no timer)."""
+    if len(wanted) > 2:
+        raise ValueError(f"deadline {deadline_id} plans {len(wanted)} timers, at most 2 fit")
+    keep = [*wanted, "", ""]
+    return {"w_deadline": deadline_id, "w_keep_1": keep[0], "w_keep_2": keep[1]}
 
 
 def _sync_supervision(
@@ -350,47 +440,5 @@ def _sync_supervision(
             "opened_on": date.fromisoformat(item["opened_on"]),
             "updated_at": now,
         }
-        updated = conn.execute(_ITEM_UPDATE, {**row, "w_id": item_id})
-        if updated.rowcount == 0:
-            conn.execute(_ITEM_INSERT, {"id": item_id, **row})
-
-
-def _sync_timers(conn: Connection, case: Case, touched: set[str], warning_days: int) -> None:
-    wanted = {
-        plan.id: plan
-        for d in case.deadlines
-        if d.id in touched
-        for plan in plan_timers(case.id, d, warning_days)
-    }
-    pending = set(
-        conn.execute(
-            select(TIMERS.c.id).where(
-                and_(TIMERS.c.deadline_id.in_(touched), TIMERS.c.status == "pending")
-            )
-        ).scalars()
-    )
-    stale = pending - wanted.keys()
-    if stale:
-        conn.execute(update(TIMERS).where(TIMERS.c.id.in_(stale)).values(status="cancelled"))
-    fresh = [p for key, p in wanted.items() if key not in pending]
-    if fresh:
-        known = set(
-            conn.execute(
-                select(TIMERS.c.id).where(TIMERS.c.id.in_([p.id for p in fresh]))
-            ).scalars()
-        )
-        rows = [
-            {
-                "id": p.id,
-                "case_id": p.case_id,
-                "deadline_id": p.deadline_id,
-                "kind": p.kind,
-                "due_at": p.due_at,
-                "status": "pending",
-                "attempts": 0,
-            }
-            for p in fresh
-            if p.id not in known
-        ]
-        if rows:
-            conn.execute(insert(TIMERS), rows)
+        if _ITEM_UPDATE.execute(conn, {**row, "w_id": item_id}) == 0:
+            _ITEM_INSERT.execute(conn, {"id": item_id, **row})
