@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from rules.calendar import DayInfo, DayKind, WorkingCalendar
 from rules.deadlines import DayUnit, DeadlineRule
@@ -58,6 +59,24 @@ def compute_due(
             for an extension the rule does not allow; ``pause-not-allowed`` /
             ``pause-invalid`` for pauses the rule or the dates do not allow.
     """
+    return _computed(
+        rule, rule_set_id, trigger_on, calendar, period_days, extension_days, tuple(pauses)
+    )
+
+
+# Memoised: the result depends on nothing but the arguments (the calendar is immutable,
+# a new import builds a new one), DueDate is frozen, and a day's registrations all walk
+# the same days under the same rules. Refusals (RuleViolation) are not cached.
+@lru_cache(maxsize=4096)
+def _computed(
+    rule: DeadlineRule,
+    rule_set_id: str,
+    trigger_on: date,
+    calendar: WorkingCalendar,
+    period_days: int | None,
+    extension_days: int,
+    pauses: tuple[Pause, ...],
+) -> DueDate:
     period = _period(rule, period_days)
     _check_extension(rule, extension_days)
     ordered = _check_pauses(rule, trigger_on, pauses)

@@ -41,6 +41,10 @@ def _condition(name: str) -> Callable[[EventData], bool]:
     return check
 
 
+_ILLEGAL = "\x00illegal"  # a remembered refusal (no state has this name)
+_MAX_ANSWERS = 100_000
+
+
 class ChartMachine:
     """Answers "where does this trigger lead from this state, given these facts"."""
 
@@ -69,11 +73,30 @@ class ChartMachine:
             send_event=True,
             queued=False,
         )
+        self._answers: dict[tuple[str, str, frozenset[tuple[str, bool]]], str] = {}
 
     def companion(self, name: str) -> ChartMachine:
         return self._companions[name]
 
     def next_state(self, state: str, trigger: str, facts: Mapping[str, bool]) -> str:
+        # The machine's answer depends on nothing but these three (conditions read only
+        # the facts), so each distinct question is put to it once and its answer kept:
+        # a fold asks the same few hundred questions for every matter. Bounded by the
+        # chart: states x triggers x the facts its conditions name.
+        key = (state, trigger, frozenset((name, bool(v)) for name, v in facts.items()))
+        known = self._answers.get(key)
+        if known is None:
+            try:
+                known = self._ask(state, trigger, facts)
+            except IllegalMove:
+                known = _ILLEGAL
+            if len(self._answers) < _MAX_ANSWERS:
+                self._answers[key] = known
+        if known is _ILLEGAL:
+            raise IllegalMove(state, trigger)
+        return known
+
+    def _ask(self, state: str, trigger: str, facts: Mapping[str, bool]) -> str:
         event = self._machine.events.get(trigger)
         if event is None:
             raise IllegalMove(state, trigger)
