@@ -1,10 +1,17 @@
 """P2: actions per second through the full API beside a bare endpoint doing the same write.
 
 One uvicorn process (a subprocess on loopback, one worker, scheduler off) serves the real
-application from ``create_app`` plus, mounted only by this benchmark's app factory, a bare
-endpoint ``POST /bench/floor/{case_id}/{step}``: no authentication, no validation, no
-response model; it does P1's floor for that step (load the document, dict legality, hash,
-write the rows the engine wrote for the same step, commit) on the same database.
+application from ``create_app`` plus, mounted only by this benchmark's app factory, two
+bare endpoints (no authentication, no validation, no response model, ``async def`` on the
+event loop like the API's command routes):
+
+- ``POST /bench/floor/{case_id}/{step}``: P1's floor for that step (load the document,
+  dict legality, hash, write the rows the engine wrote for the same step, commit) on the
+  same database. The target is the API's share of this one's throughput.
+- ``POST /bench/engine/{case_id}/{step}``: ``PetitionService.register``/``act`` with
+  commands validated once at start-up: the engine alone behind the same server, so the
+  API layer's own cost (authentication, validation, scope, idempotency, presenter,
+  serialisation) is the gap between it and the full API.
 
 The client is an ``httpx.AsyncClient`` pool with ``--concurrency`` workers; each worker
 takes matters through the whole lifecycle (register, classify, transfer, accept, reply,
@@ -28,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from tests.support import petition_body
 
 from bench.common import container, database, fmt, parser, raw_connect, report, versions
@@ -63,6 +70,22 @@ def app_factory() -> FastAPI:
         writer.commit(cur)
         return {"hash": digest}
 
+    # Subjects apart from the API client's, so no matter is declined as a repeat.
+    commands = Commands()
+    commands.numbering = itertools.count(1_000_000)
+    registers = iter(commands.registers(2_000))
+
+    @app.post("/bench/engine/{case_id}/{step}", include_in_schema=False)
+    async def engine(case_id: str, step: int, request: Request) -> dict[str, str]:
+        service = request.app.state.container.petitions
+        if step == 0:
+            register = next(registers, None) or commands.registers(1)[0]
+            case = service.register(register, commands.registrar)
+        else:
+            who, action = commands.steps[step - 1]
+            case = service.act(case_id, action, who)
+        return {"id": case.id}
+
     return app
 
 
@@ -79,18 +102,20 @@ class Client:
         }
         self.numbering = itertools.count(1)
 
-    async def run(self, matters: int, floor: bool) -> tuple[float, list[float]]:
+    async def run(self, matters: int, target: str) -> tuple[float, list[float]]:
         latencies: list[float] = []
         queue = iter(range(matters))
         limits = httpx.Limits(max_connections=self.concurrency)
         async with httpx.AsyncClient(base_url=self.base, limits=limits, timeout=60) as client:
 
             async def worker() -> None:
+                matter = {
+                    "api": self.api_matter,
+                    "engine": self.engine_matter,
+                    "floor": self.floor_matter,
+                }[target]
                 for _ in queue:
-                    if floor:
-                        await self.floor_matter(client, latencies)
-                    else:
-                        await self.api_matter(client, latencies)
+                    await matter(client, latencies)
 
             started = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(self.concurrency)))
@@ -103,6 +128,11 @@ class Client:
         for unit, action in LIFECYCLE:
             path = f"/v1/petitions/{case['id']}/actions"
             case = await self.send(client, path, action, unit, latencies)
+
+    async def engine_matter(self, client: httpx.AsyncClient, latencies: list[float]) -> None:
+        case = await self.send(client, "/bench/engine/-/0", None, None, latencies)
+        for step in range(1, len(LIFECYCLE) + 1):
+            await self.send(client, f"/bench/engine/{case['id']}/{step}", None, None, latencies)
 
     async def floor_matter(self, client: httpx.AsyncClient, latencies: list[float]) -> None:
         case_id = os.urandom(16).hex()
@@ -134,8 +164,9 @@ def main() -> None:
     args.add_argument("--concurrency", type=int, default=8)
     options = args.parse_args()
     matters = 20 if options.quick else 150
-    rates: dict[str, list[float]] = {"api": [], "floor": []}
-    latency: dict[str, list[float]] = {"api": [], "floor": []}
+    targets = ("api", "engine", "floor")
+    rates: dict[str, list[float]] = {name: [] for name in targets}
+    latency: dict[str, list[float]] = {name: [] for name in targets}
     with (
         database(options.database_url) as rec_url,
         database(options.database_url) as url,
@@ -158,12 +189,15 @@ def main() -> None:
         with running(server, port):
             client = Client(f"http://127.0.0.1:{port}", options.concurrency)
             for run in range(options.runs + 1):  # run 0 warms the server up
-                for name in ("api", "floor"):
-                    elapsed, lat = asyncio.run(client.run(matters, name == "floor"))
+                for name in targets:
+                    elapsed, lat = asyncio.run(client.run(matters, name))
                     if run:
                         rates[name].append(len(lat) / elapsed)
                         latency[name].extend(lat)
-    share = [a / f for a, f in zip(rates["api"], rates["floor"], strict=True)]
+
+    def share(of: str) -> list[float]:
+        return [a / b for a, b in zip(rates["api"], rates[of], strict=True)]
+
     report(
         options.json,
         "P2 HTTP",
@@ -174,8 +208,10 @@ def main() -> None:
             "runs": options.runs,
             "min/median/max": {
                 "api_requests_per_second": fmt(rates["api"]),
+                "engine_requests_per_second": fmt(rates["engine"]),
                 "floor_requests_per_second": fmt(rates["floor"]),
-                "api_share_of_floor": fmt(share, 2),
+                "api_share_of_floor": fmt(share("floor"), 2),
+                "api_share_of_engine": fmt(share("engine"), 2),
             },
             "latency_ms_p50/p95/p99 (all runs)": {
                 name: " / ".join(f"{percentile(values, q):.1f}" for q in (50, 95, 99))
