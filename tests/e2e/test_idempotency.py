@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from tests.e2e.conftest import Api, petition_body, problem
 
 
@@ -51,3 +54,32 @@ def test_a_failed_request_stores_no_key(api: Api) -> None:
         url, json={"action": "classify", "type": "claim", "route": "petition"}, headers=h
     )
     assert ok.status_code == 200
+
+
+def _rendered(document: Any) -> bytes:
+    # What JSONResponse sends for a document (Starlette's own rendering).
+    return json.dumps(
+        document, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def test_a_response_is_the_bytes_json_rendering_gives_and_replays_as_the_same_document(
+    api: Api,
+) -> None:
+    # The first response is serialised by pydantic, a replay renders the stored document.
+    h = api.auth("registrar", "C1-XF", **{"Idempotency-Key": "bytes-1"})
+    body = petition_body(subject="小区房屋漏水 “三楼” 维修", content="物业不予维修\n已反映三次。")
+    first = api.client.post("/v1/petitions", json=body, headers=h)
+    again = api.client.post("/v1/petitions", json=body, headers=h)
+    assert first.status_code == again.status_code == 201
+    assert first.content == _rendered(first.json())
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.headers["content-type"] == first.headers["content-type"] == "application/json"
+    url = f"/v1/petitions/{first.json()['id']}/actions"
+    act = {"action": "classify", "type": "claim", "route": "petition"}
+    ah = api.auth("handler", "C1-XF", **{"Idempotency-Key": "bytes-2"})
+    acted = api.client.post(url, json=act, headers=ah)
+    assert acted.status_code == 200 and acted.json()["deadlines"]
+    assert acted.content == _rendered(acted.json())
+    assert api.client.post(url, json=act, headers=ah).json() == acted.json()
