@@ -25,9 +25,11 @@ def record(
     now: datetime,
     *,
     timer_id: str | None = None,
+    writes: repo.Writes | None = None,
 ) -> None:
     """Apply ``event`` to ``case`` (in place) and save both; VersionConflict if the
-    matter moved on meanwhile, and then nothing is written."""
+    matter moved on meanwhile, and then nothing is written. With ``writes`` the rows are
+    gathered there and written when the caller runs it."""
     expected = case.version
     apply(engine.machine, case, event)
     repo.save(
@@ -38,4 +40,5 @@ def record(
         now=now,
         warning_days=engine.settings.warning_days,
         timer_id=timer_id,
+        writes=writes,
     )

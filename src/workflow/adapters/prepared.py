@@ -121,11 +121,18 @@ class Prepared:
         compiled = self._for(conn.dialect, tuple(params))
         return _run(conn, compiled.sql, compiled.bind(params), many=False)
 
-    def executemany(self, conn: Connection, rows: Sequence[Row]) -> None:
+    def executemany(self, conn: Connection, rows: Sequence[Row]) -> int:
+        """Run once per row; the number of rows changed in all (-1 where the driver
+        cannot tell)."""
         if not rows:
-            return
+            return 0
+        if len(rows) == 1:
+            return self.execute(conn, rows[0])
         compiled = self._for(conn.dialect, tuple(rows[0]))
-        _run(conn, compiled.sql, [compiled.bind(row) for row in rows], many=True).close()
+        cursor = _run(conn, compiled.sql, [compiled.bind(row) for row in rows], many=True)
+        count: int = cursor.rowcount
+        cursor.close()
+        return count
 
     def scalar(self, conn: Connection, params: Row) -> Any:
         """The first column of the first row, or None."""

@@ -72,10 +72,7 @@ _VERSION_CLOSE = Prepared(
     )
 )
 _VERSION_INSERT = Prepared(insert(DEADLINE_VERSIONS))
-_ITEM_INSERT = Prepared(insert(SUPERVISION_ITEMS))
-_ITEM_UPDATE = Prepared(
-    update(SUPERVISION_ITEMS).where(SUPERVISION_ITEMS.c.id == bindparam("w_id"))
-)
+_ITEM_UPSERT = Prepared(lambda dialect: _upsert(dialect, SUPERVISION_ITEMS))
 # A deadline has at most two timers (breach and warning, or one lapse): the ones still
 # wanted are named, every other pending one of the deadline is cancelled.
 _TIMERS_CANCEL = Prepared(
@@ -96,6 +93,31 @@ _TIMER_INSERT = Prepared(
         TIMERS
     ).on_conflict_do_nothing(index_elements=[TIMERS.c.id])
 )
+
+# The order every save writes in (see Writes).
+_ORDER = (
+    _CASE_INSERT,
+    _CASE_UPDATE,
+    _EVENT_INSERT,
+    _PERSONAL_INSERT,
+    _KEY_INSERT,
+    _VERSION_CLOSE,
+    _VERSION_INSERT,
+    _DEADLINE_INSERT,
+    _DEADLINE_UPDATE,
+    _TIMERS_CANCEL,
+    _TIMER_INSERT,
+    _ITEM_UPSERT,
+)
+
+
+def _upsert(dialect: str, table: Table) -> Any:
+    """INSERT, or UPDATE every column of the row with the same primary key."""
+    insert_ = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return insert_.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={c.name: insert_.excluded[c.name] for c in table.columns if not c.primary_key},
+    )
 
 
 def imported_calendar_texts(conn: Connection) -> list[str]:
@@ -160,6 +182,46 @@ def _paths(conn: Connection) -> Callable[[str], str]:
     return lookup
 
 
+class Writes:
+    """The rows that saves write, per statement, run in the order ``save`` defines.
+
+    ``save`` runs its own at once. The sweep gathers the saves of a batch of timers of
+    distinct matters and runs each statement once with all their rows (executemany):
+    per matter the statements keep their order, and matters do not share rows. Two saves
+    of the same matter must not share a ``Writes`` (the second closes the deadline
+    version the first records): the caller runs the first before planning the second.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[Prepared, list[dict[str, Any]]] = {}
+        self.cases: set[str] = set()
+
+    def add(self, statement: Prepared, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self._rows.setdefault(statement, []).extend(rows)
+
+    def run(self, conn: Connection) -> None:
+        """Send everything gathered; VersionConflict (and nothing kept, once the caller
+        rolls back) if a matter changed since it was loaded."""
+        if not self._rows:
+            return
+        for statement in _ORDER:
+            rows = self._rows.get(statement)
+            if not rows:
+                continue
+            changed = statement.executemany(conn, rows)
+            if statement is _CASE_UPDATE and changed != len(rows):
+                names = ", ".join(row["w_id"] for row in rows)
+                raise VersionConflict(
+                    f"case changed meanwhile (one of {names})",
+                    expected_version=rows[0]["w_version"] if len(rows) == 1 else None,
+                )
+            if statement is _EVENT_INSERT:
+                mark_unsealed(conn)
+        self._rows.clear()
+        self.cases.clear()
+
+
 def save(
     conn: Connection,
     case: Case,
@@ -171,48 +233,39 @@ def save(
     timer_id: str | None = None,
     personal: Iterable[PersonalRecord] = (),
     petitioner_keys: Iterable[tuple[str, str]] = (),
+    writes: Writes | None = None,
 ) -> None:
     """Append events and write the projection, or raise VersionConflict and write nothing.
 
     The version-checked projection write comes first: a stale writer must meet the version
-    check (VersionConflict), not the unique (case_id, seq) index of its events.
+    check (VersionConflict), not the unique (case_id, seq) index of its events. With
+    ``writes`` the rows are only gathered there, and written when the caller runs it.
     """
+    pending = Writes() if writes is None else writes
     path = _paths(conn)
     values = _case_values(path, case, now)
     if expected_version is None:
-        _CASE_INSERT.execute(conn, {"id": case.id, **values})
+        pending.add(_CASE_INSERT, [{"id": case.id, **values}])
     else:
-        changed = _CASE_UPDATE.execute(
-            conn, {**values, "w_id": case.id, "w_version": expected_version}
-        )
-        if changed != 1:
-            raise VersionConflict(
-                f"case {case.id} changed meanwhile (expected version {expected_version})",
-                expected_version=expected_version,
-            )
-    _EVENT_INSERT.executemany(conn, [_event_row(e, timer_id) for e in events])
-    mark_unsealed(conn)
-    if personal:
-        _PERSONAL_INSERT.executemany(
-            conn,
-            [
-                {
-                    "case_id": case.id,
-                    "ref": p.ref,
-                    "salt": p.salt,
-                    "digest": p.digest,
-                    "data": p.data,
-                }
-                for p in personal
-            ],
-        )
+        pending.add(_CASE_UPDATE, [{**values, "w_id": case.id, "w_version": expected_version}])
+    pending.cases.add(case.id)
+    pending.add(_EVENT_INSERT, [_event_row(e, timer_id) for e in events])
+    pending.add(
+        _PERSONAL_INSERT,
+        [
+            {"case_id": case.id, "ref": p.ref, "salt": p.salt, "digest": p.digest, "data": p.data}
+            for p in personal
+        ],
+    )
     keys = [
         {"case_id": case.id, "key": key, "subject_key": subject, "received_at": case.received_at}
         for key, subject in dict.fromkeys(petitioner_keys)
     ]
-    _KEY_INSERT.executemany(conn, keys)
-    _sync_deadlines(conn, path, case, events, warning_days, now)
-    _sync_supervision(conn, path, case, events, now)
+    pending.add(_KEY_INSERT, keys)
+    _sync_deadlines(pending, path, case, events, warning_days, now)
+    _sync_supervision(pending, path, case, events, now)
+    if writes is None:
+        pending.run(conn)
 
 
 def find_repeat(conn: Connection, keys: Sequence[str], subject_key: str) -> str | None:
@@ -312,7 +365,7 @@ def _touched(events: Sequence[Event]) -> tuple[set[str], set[str]]:
 
 
 def _sync_deadlines(
-    conn: Connection,
+    writes: Writes,
     path: Callable[[str], str],
     case: Case,
     events: Sequence[Event],
@@ -354,14 +407,14 @@ def _sync_deadlines(
             cancels.append(_cancel_row(deadline.id, [p.id for p in plans]))
     # The current version of each changed deadline is closed before its new one is
     # recorded (a new deadline has none): "as of" reads take the version open then.
-    _VERSION_CLOSE.executemany(
-        conn, [{"recorded_to": now, "w_deadline": c["w_deadline"]} for c in cancels]
+    writes.add(
+        _VERSION_CLOSE, [{"recorded_to": now, "w_deadline": c["w_deadline"]} for c in cancels]
     )
-    _VERSION_INSERT.executemany(conn, versions)
-    _DEADLINE_INSERT.executemany(conn, inserts)
-    _DEADLINE_UPDATE.executemany(conn, updates)
-    _TIMERS_CANCEL.executemany(conn, cancels)
-    _TIMER_INSERT.executemany(conn, timers)
+    writes.add(_VERSION_INSERT, versions)
+    writes.add(_DEADLINE_INSERT, inserts)
+    writes.add(_DEADLINE_UPDATE, updates)
+    writes.add(_TIMERS_CANCEL, cancels)
+    writes.add(_TIMER_INSERT, timers)
 
 
 def _owed(deadline: Deadline) -> bool:
@@ -413,7 +466,7 @@ def _cancel_row(deadline_id: str, wanted: list[str]) -> dict[str, Any]:
 
 
 def _sync_supervision(
-    conn: Connection,
+    writes: Writes,
     path: Callable[[str], str],
     case: Case,
     events: Sequence[Event],
@@ -440,5 +493,4 @@ def _sync_supervision(
             "opened_on": date.fromisoformat(item["opened_on"]),
             "updated_at": now,
         }
-        if _ITEM_UPDATE.execute(conn, {**row, "w_id": item_id}) == 0:
-            _ITEM_INSERT.execute(conn, {"id": item_id, **row})
+        writes.add(_ITEM_UPSERT, [{"id": item_id, **row}])
