@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
 from api import scope
 from api.schemas import DeadlineOut, PetitionerOut, PetitionOut
+from workflow.adapters.prepared import Prepared
 from workflow.adapters.repository import PERSONAL
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case, Deadline
@@ -40,11 +42,18 @@ def _mask(value: str | None, keep_start: int, keep_end: int) -> str | None:
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
 
 
-# Every petition the API returns reads these rows (in the command's own transaction
-# after a write): built once, not per call (building and cache-keying cost ~40 us).
-_PERSONAL_OF = select(PERSONAL.c.ref, PERSONAL.c.data).where(
-    PERSONAL.c.case_id == bindparam("w_case")
+# Every petition the API returns reads these rows, in the command's own transaction
+# after its write: compiled once and run on the driver's cursor like the write path's
+# statements (``workflow.adapters.prepared``), which saves the Core execution (~20 us).
+_PERSONAL_OF = Prepared(
+    select(PERSONAL.c.ref, PERSONAL.c.data).where(PERSONAL.c.case_id == bindparam("w_case"))
 )
+
+
+def _document(stored: Any) -> dict[str, Any] | None:
+    # SQLite hands back the stored JSON text; psycopg decodes JSON columns itself.
+    found: dict[str, Any] | None = json.loads(stored) if isinstance(stored, str) else stored
+    return found
 
 
 def _petitioner(ref: str, data: dict[str, Any] | None, show: bool) -> PetitionerOut:
@@ -67,9 +76,7 @@ def _petitioner(ref: str, data: dict[str, Any] | None, show: bool) -> Petitioner
 
 
 def petitioners(conn: Connection, case: Case, actor: Actor) -> list[PetitionerOut]:
-    rows: dict[str, Any] = {
-        row.ref: row.data for row in conn.execute(_PERSONAL_OF, {"w_case": case.id})
-    }
+    rows = {ref: _document(data) for ref, data in _PERSONAL_OF.rows(conn, {"w_case": case.id})}
     show = scope.sees_personal_data(actor, case)
     return [_petitioner(p["ref"], rows.get(p["ref"]), show) for p in case.petitioners]
 
