@@ -120,8 +120,11 @@ class _Batch:
     touched: set[str] = field(default_factory=set)
     fired: list[str] = field(default_factory=list)
     # Firing together: the rows of every save, sent statement by statement at the end
-    # (or before a second timer of a matter, which must see the first's writes).
+    # (or before a second timer of a matter, which must see the first's writes), and
+    # the batch's matters read in one query (each used once: a second timer of a matter
+    # reads it again, after the first's writes).
     writes: repo.Writes | None = None
+    loaded: dict[str, Case] = field(default_factory=dict)
 
 
 def _fire_together(
@@ -144,6 +147,7 @@ def _fire_together(
     where each failure stays with its own timer: the outcome is the same either way.
     """
     batch = _Batch(recorded, bureaus, writes=repo.Writes())
+    batch.loaded = repo.load_cases(conn, list(dict.fromkeys(t.case_id for t in due)))
     outcomes: list[tuple[str, str]] = []
     mine: list[Notice] = []
     try:
@@ -202,6 +206,8 @@ def _fire(
     notices: list[Notice],
     batch: _Batch,
 ) -> str:
+    # Popped by the matter's first timer whatever it does: a later one reads afresh.
+    prefetched = batch.loaded.pop(timer.case_id, None)
     if timer.case_id in batch.touched:
         if batch.writes is not None:
             batch.writes.run(conn)  # the earlier timer's writes, before this one reads
@@ -211,7 +217,7 @@ def _fire(
     if timer.id in batch.recorded:
         store.mark(conn, timer.id, "fired", now)  # recorded before; only the mark was lost
         return "fired"
-    case = repo.load_case(conn, timer.case_id)
+    case = prefetched or repo.load_case(conn, timer.case_id)
     if case is None:
         store.mark(conn, timer.id, "cancelled", now)
         return "cancelled"

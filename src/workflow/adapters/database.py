@@ -20,14 +20,18 @@ from sqlmodel import SQLModel
 
 from workflow.adapters import tables  # noqa: F401  (registers the tables)
 from workflow.adapters.commit_order import forget_unsealed, seal
-from workflow.domain.events import canonical_json
+from workflow.adapters.types import JsonText
+from workflow.domain.events import canonical_text
 
 
 def _canonical_text(value: Any) -> str:
     """JSON columns are written in the events' canonical form (sorted keys, compact,
     UTF-8), so a stored payload is byte for byte what was hashed and chain verification
-    can hash the stored text without decoding and re-encoding every payload."""
-    return canonical_json(value).decode()
+    can hash the stored text without decoding and re-encoding every payload. A value
+    that is already that text (JsonText) is written as it is."""
+    if isinstance(value, JsonText):
+        return str(value)
+    return canonical_text(value)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -21,9 +21,10 @@ from rules.time import local_date
 from workflow.adapters import tables  # noqa: F401  (registers the tables read below)
 from workflow.adapters.commit_order import mark_unsealed
 from workflow.adapters.prepared import Prepared
+from workflow.adapters.types import JsonText
 from workflow.domain.case import Case, Deadline
 from workflow.domain.errors import VersionConflict
-from workflow.domain.events import Event
+from workflow.domain.events import Event, canonical_text
 from workflow.services.registration import PersonalRecord
 from workflow.services.timers import TimerPlan, plan_timers
 
@@ -134,6 +135,14 @@ def load_case(conn: Connection, case_id: str) -> Case | None:
     return Case.from_doc(json.loads(doc) if isinstance(doc, str) else doc)
 
 
+def load_cases(conn: Connection, case_ids: Sequence[str]) -> dict[str, Case]:
+    """Several matters in one query (a sweep batch's), by id; missing ones are absent."""
+    if not case_ids:
+        return {}
+    rows = conn.execute(select(CASES.c.id, CASES.c.doc).where(CASES.c.id.in_(case_ids)))
+    return {case_id: Case.from_doc(doc) for case_id, doc in rows}
+
+
 def load_events(conn: Connection, case_id: str, *, up_to: datetime | None = None) -> list[Event]:
     query = select(EVENTS).where(EVENTS.c.case_id == case_id).order_by(EVENTS.c.seq)
     if up_to is not None:
@@ -170,9 +179,9 @@ def unit_path(conn: Connection, code: str) -> str:
     return path if path is not None else f"/{code}/"
 
 
-def _paths(conn: Connection) -> Callable[[str], str]:
-    """Unit paths for one save: the holder and most deadlines name the same unit."""
-    known: dict[str, str] = {}
+def _paths(conn: Connection, known: dict[str, str]) -> Callable[[str], str]:
+    """Unit paths, each looked up once per ``known``: the holder and most deadlines of a
+    save name the same unit, and so do many saves of one sweep batch."""
 
     def lookup(code: str) -> str:
         if code not in known:
@@ -195,6 +204,9 @@ class Writes:
     def __init__(self) -> None:
         self._rows: dict[Prepared, list[dict[str, Any]]] = {}
         self.cases: set[str] = set()
+        # Unit paths these saves read, each once. A unit move committed meanwhile (on
+        # PostgreSQL) is the same race a single save has between its read and write.
+        self.paths: dict[str, str] = {}
 
     def add(self, statement: Prepared, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -242,7 +254,7 @@ def save(
     ``writes`` the rows are only gathered there, and written when the caller runs it.
     """
     pending = Writes() if writes is None else writes
-    path = _paths(conn)
+    path = _paths(conn, pending.paths)
     values = _case_values(path, case, now)
     if expected_version is None:
         pending.add(_CASE_INSERT, [{"id": case.id, **values}])
@@ -341,7 +353,9 @@ def _case_values(path: Callable[[str], str], case: Case, now: datetime) -> dict[
         "last_hash": case.last_hash,
         "last_occurred_at": case.last_occurred_at,
         "updated_at": now,
-        "doc": case.to_doc(),
+        # Encoded now, from the case itself: no copy, and nothing that changes the case
+        # later can reach rows a batch sends afterwards.
+        "doc": JsonText(canonical_text(case.to_doc(copy=False))),
     }
 
 

@@ -10,6 +10,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 
+class JsonText(str):
+    """A JSON value already encoded in canonical form: a JSON column writes it as it is
+    instead of encoding it again (the case document is encoded straight from the case,
+    without an intermediate copy)."""
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on every backend.
 

@@ -209,9 +209,16 @@ class Case:
         found = [d for d in self.deadlines if d.rule == rule]
         return found[-1] if found else None
 
-    def to_doc(self) -> dict[str, Any]:
-        """A JSON-ready copy (lists and dicts are copied so the doc never aliases the case)."""
-        doc = {name: _copy(getattr(self, name)) for name in _CASE_FIELDS}
+    def to_doc(self, *, copy: bool = True) -> dict[str, Any]:
+        """A JSON-ready copy (lists and dicts are copied so the doc never aliases the case).
+
+        ``copy=False`` shares the case's lists and dicts: only for a doc that is encoded
+        at once and dropped (saving the projection), never one that is kept.
+        """
+        if copy:
+            doc = {name: _copy(getattr(self, name)) for name in _CASE_FIELDS}
+        else:
+            doc = {name: getattr(self, name) for name in _CASE_FIELDS}
         doc["received_at"] = self.received_at.isoformat()
         doc["last_occurred_at"] = self.last_occurred_at.isoformat()
         doc["deadlines"] = [d.to_doc() for d in self.deadlines]

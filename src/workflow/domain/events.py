@@ -30,6 +30,12 @@ def canonical_json(value: Any) -> bytes:
     return _CANONICAL.encode(value).encode()
 
 
+def canonical_text(value: Any) -> str:
+    """The canonical encoding as text (what a JSON column stores)."""
+    text: str = _CANONICAL.encode(value)
+    return text
+
+
 @dataclass(frozen=True)
 class Event:
     case_id: str
