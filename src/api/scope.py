@@ -6,6 +6,9 @@ cannot be probed); a role that may never do an operation gets 403.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from api.problems import ApiProblem
 from workflow.domain.actor import Actor, Role
 from workflow.domain.case import Case
@@ -29,8 +32,23 @@ def require_role(actor: Actor, roles: frozenset[Role], operation: str) -> None:
         raise forbidden(f"role {actor.role.value} may not {operation}")
 
 
-def _units(case: Case) -> set[str]:
-    return {case.holder_unit, case.intake_unit, *case.units_involved}
+@dataclass(frozen=True)
+class Parties:
+    """What scope looks at in a matter: its holder and every unit it involves (holder,
+    intake and each unit it has passed through). A command checks these without loading
+    the whole matter (``api.parties.read``)."""
+
+    case_id: str
+    holder_unit: str
+    units: frozenset[str]
+
+    @classmethod
+    def of(cls, case: Case) -> Parties:
+        return cls(case.id, case.holder_unit, _units(case))
+
+
+def _units(case: Case) -> frozenset[str]:
+    return frozenset({case.holder_unit, case.intake_unit, *case.units_involved})
 
 
 def oversight_root(actor: Actor, units: UnitDirectory) -> Unit | None:
@@ -42,7 +60,7 @@ def oversight_root(actor: Actor, units: UnitDirectory) -> Unit | None:
     return unit
 
 
-def _in_subtree(root: Unit | None, codes: set[str], units: UnitDirectory) -> bool:
+def _in_subtree(root: Unit | None, codes: Iterable[str], units: UnitDirectory) -> bool:
     if root is None:
         return False
     for code in codes:
@@ -62,13 +80,13 @@ def can_read(actor: Actor, case: Case, units: UnitDirectory) -> bool:
     return False
 
 
-def can_act_on(actor: Actor, case: Case, units: UnitDirectory) -> bool:
+def can_act_on(actor: Actor, parties: Parties, units: UnitDirectory) -> bool:
     """Units involved, or an organ above the holder (review and re-review are recorded
     by the parent organ); whether it may do *this* action is the domain's guard."""
     if actor.role not in ACTING_ROLES:
         return False
-    return actor.unit in _units(case) or _in_subtree(
-        oversight_root(actor, units), {case.holder_unit}, units
+    return actor.unit in parties.units or _in_subtree(
+        oversight_root(actor, units), {parties.holder_unit}, units
     )
 
 
@@ -78,11 +96,10 @@ def readable(actor: Actor, case: Case, units: UnitDirectory) -> Case:
     return case
 
 
-def actionable(actor: Actor, case: Case, units: UnitDirectory) -> Case:
+def actionable(actor: Actor, parties: Parties, units: UnitDirectory) -> None:
     require_role(actor, ACTING_ROLES, "act on petitions")
-    if not can_act_on(actor, case, units):
-        raise not_found(f"petition {case.id}")
-    return case
+    if not can_act_on(actor, parties, units):
+        raise not_found(f"petition {parties.case_id}")
 
 
 def sees_personal_data(actor: Actor, case: Case) -> bool:

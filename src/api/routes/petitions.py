@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from api import cursors, idempotency, scope
+from api import cursors, idempotency, parties, scope
 from api.auth import CurrentActor
 from api.deps import ContainerDep
 from api.presenter import etag, present
@@ -53,7 +53,7 @@ class SerializedJSON(JSONResponse):
 
 
 def load_case(c: Container, case_id: str) -> Case:
-    if len(case_id) > 40:
+    if len(case_id) > parties.MAX_ID:
         raise scope.not_found(f"petition {case_id}")
     return c.petitions.get(case_id)
 
@@ -151,7 +151,7 @@ async def act(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     version = parse_if_match(if_match)
-    scope.actionable(actor, load_case(c, petition_id), c.units)
+    scope.actionable(actor, parties.read(c.db, petition_id), c.units)
     metrics = getattr(request.app.state, "metrics", None)
     try:
         result = await run_idempotent(

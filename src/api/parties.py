@@ -1,0 +1,50 @@
+"""A matter's parties for the scope check of a command, read without loading the matter.
+
+A command is checked against the caller's scope before the engine runs it (outside the
+scope a matter does not exist: 404, whatever the command). That check needs three facts
+of the stored projection, not the matter: they are read from the same document the
+engine loads (``cases.doc``), by the database's own JSON functions, instead of decoding
+the whole document and building the case (about 80 -> 35 µs on SQLite).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import bindparam, select
+
+from api import scope
+from api.scope import Parties
+from workflow.adapters.database import Database
+from workflow.adapters.prepared import Prepared
+from workflow.adapters.repository import CASES
+
+# Longer ids are never issued: such a request is a 404 without a query.
+MAX_ID = 40
+_DOC = CASES.c.doc
+_PARTIES = Prepared(
+    select(
+        _DOC["holder_unit"].as_string(),
+        _DOC["intake_unit"].as_string(),
+        _DOC["units_involved"],
+    ).where(CASES.c.id == bindparam("w_id"))
+)
+
+
+def _list(stored: Any) -> list[str]:
+    # SQLite hands back the JSON text; psycopg decodes it.
+    found: list[str] = json.loads(stored) if isinstance(stored, str) else stored
+    return found
+
+
+def read(db: Database, case_id: str) -> Parties:
+    """The matter's parties; 404 ``not-found`` if there is no such matter."""
+    if len(case_id) > MAX_ID:
+        raise scope.not_found(f"petition {case_id}")
+    with db.read() as conn:
+        rows = _PARTIES.rows(conn, {"w_id": case_id})
+    if not rows:
+        raise scope.not_found(f"petition {case_id}")
+    holder, intake, involved = rows[0]
+    return Parties(case_id, holder, frozenset({holder, intake, *_list(involved)}))
