@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.postgres import postgres_schema_url
 from tests.scenarios.helpers import assert_replays, timer_status
 from tests.support import act, at, make_container, register
 from workflow import sweep as sweep_module
@@ -28,9 +29,9 @@ START = at("2026-03-02 09:00")
 LATE = at("2026-09-01 09:00")
 
 
-def _history(tmp_path: Path) -> tuple[Container, list[str]]:
+def _history(tmp_path: Path, database_url: str | None = None) -> tuple[Container, list[str]]:
     tmp_path.mkdir()
-    c = make_container(tmp_path, START, warning_days=3, scheduler=False)
+    c = make_container(tmp_path, START, database_url=database_url, warning_days=3, scheduler=False)
     ids = []
     for n in range(12):
         case = register(c)
@@ -98,6 +99,32 @@ def test_firing_together_equals_firing_one_by_one(
                 )
             )
         assert set(open_versions.values()) == {1}  # one current version per deadline
+
+
+def test_firing_together_on_postgresql_keeps_one_current_version_per_deadline(
+    tmp_path: Path,
+) -> None:
+    urls = postgres_schema_url()
+    c, ids = _history(tmp_path / "pg", next(urls))
+    try:
+        report = sweep(c, LATE)
+        assert len(report.fired) > len(ids) and not report.failed and not report.deferred
+        assert_replays(c, *ids)
+        assert audit_projections(c.db, c.engine) == []
+        with c.db.read() as conn:
+            current = Counter(
+                r[0]
+                for r in conn.execute(
+                    select(DEADLINE_VERSIONS.c.deadline_id).where(
+                        DEADLINE_VERSIONS.c.recorded_to.is_(None)
+                    )
+                )
+            )
+        assert set(current.values()) == {1}
+    finally:
+        c.db.dispose()
+        for _ in urls:  # drops the schema
+            pass
 
 
 def test_a_failing_timer_sends_the_batch_one_by_one_and_keeps_nothing_of_the_attempt(

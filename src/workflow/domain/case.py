@@ -48,7 +48,7 @@ class Deadline:
     def to_doc(self) -> dict[str, Any]:
         # Field by field rather than dataclasses.asdict, whose recursive deep copy was
         # half the cost of a replay; every value here is immutable or rebuilt.
-        doc = {name: getattr(self, name) for name in _DEADLINE_FIELDS}
+        doc = self.__dict__.copy()  # exactly the fields: a dataclass without slots
         for key in _DEADLINE_DATES:
             value = doc[key]
             doc[key] = value.isoformat() if value is not None else None
@@ -66,7 +66,6 @@ class Deadline:
         return cls(**data)
 
 
-_DEADLINE_FIELDS = tuple(f.name for f in fields(Deadline))
 _DEADLINE_DATES = ("trigger_on", "starts_on", "due_on", "paused_since", "met_on", "breached_on")
 
 
