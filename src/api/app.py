@@ -68,7 +68,10 @@ def create_app(
     app.state.metrics = Metrics()
     app.state.demo = demo
     problems.install(app)
-    for module in (ops, units, petitions, audit, supervision, rules, statechart, events):
+    # Requests are matched against the routers in this order, route by route (~2 us
+    # each): the petition commands, most of the traffic, come first. No two routers'
+    # paths overlap, so the order decides nothing else.
+    for module in (petitions, ops, units, audit, supervision, rules, statechart, events):
         app.include_router(module.router)
     if config.clock == "simulated":
         app.include_router(admin.router)
