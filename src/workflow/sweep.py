@@ -234,8 +234,8 @@ def _fire(
         store.mark(conn, timer.id, "cancelled", now)
         return "cancelled"
     record(conn, engine, case, event, now, timer_id=timer.id, writes=batch.writes)
-    # save() re-derived the deadline's timers and cancelled this one as no longer
-    # wanted; it did fire, and the row must say so (at the end of the batch).
+    # save() left this timer pending (it is the one firing); it is marked fired with
+    # the rest of the batch, in the same transaction.
     batch.fired.append(timer.id)
     notices.append((case, [event]))
     return "fired"

@@ -75,7 +75,8 @@ _VERSION_CLOSE = Prepared(
 _VERSION_INSERT = Prepared(insert(DEADLINE_VERSIONS))
 _ITEM_UPSERT = Prepared(lambda dialect: _upsert(dialect, SUPERVISION_ITEMS))
 # A deadline has at most two timers (breach and warning, or one lapse): the ones still
-# wanted are named, every other pending one of the deadline is cancelled.
+# wanted are named, and the timer being fired (its sweep marks it fired itself); every
+# other pending one of the deadline is cancelled.
 _TIMERS_CANCEL = Prepared(
     update(TIMERS)
     .where(
@@ -84,6 +85,7 @@ _TIMERS_CANCEL = Prepared(
             TIMERS.c.status == "pending",
             TIMERS.c.id != bindparam("w_keep_1"),
             TIMERS.c.id != bindparam("w_keep_2"),
+            TIMERS.c.id != bindparam("w_firing"),
         )
     )
     .values(status="cancelled")
@@ -274,7 +276,7 @@ def save(
         for key, subject in dict.fromkeys(petitioner_keys)
     ]
     pending.add(_KEY_INSERT, keys)
-    _sync_deadlines(pending, path, case, events, warning_days, now)
+    _sync_deadlines(pending, path, case, events, warning_days, now, timer_id)
     _sync_supervision(pending, path, case, events, now)
     if writes is None:
         pending.run(conn)
@@ -385,6 +387,7 @@ def _sync_deadlines(
     events: Sequence[Event],
     warning_days: int,
     now: datetime,
+    firing: str | None,
 ) -> None:
     touched, opened = _touched(events)
     if not touched:
@@ -418,7 +421,7 @@ def _sync_deadlines(
             inserts.append({"id": deadline.id, **row})
         else:
             updates.append({**row, "w_id": deadline.id})
-            cancels.append(_cancel_row(deadline.id, [p.id for p in plans]))
+            cancels.append(_cancel_row(deadline.id, [p.id for p in plans], firing))
     # The current version of each changed deadline is closed before its new one is
     # recorded (a new deadline has none): "as of" reads take the version open then.
     writes.add(
@@ -470,13 +473,18 @@ def _timer_row(plan: TimerPlan) -> dict[str, Any]:
     }
 
 
-def _cancel_row(deadline_id: str, wanted: list[str]) -> dict[str, Any]:
-    """Cancel the deadline's pending timers other than ``wanted`` (at most two; an empty
-    string names no timer)."""
+def _cancel_row(deadline_id: str, wanted: list[str], firing: str | None) -> dict[str, Any]:
+    """Cancel the deadline's pending timers other than ``wanted`` (at most two) and the
+    one being fired (an empty string names no timer)."""
     if len(wanted) > 2:
         raise ValueError(f"deadline {deadline_id} plans {len(wanted)} timers, at most 2 fit")
     keep = [*wanted, "", ""]
-    return {"w_deadline": deadline_id, "w_keep_1": keep[0], "w_keep_2": keep[1]}
+    return {
+        "w_deadline": deadline_id,
+        "w_keep_1": keep[0],
+        "w_keep_2": keep[1],
+        "w_firing": firing or "",
+    }
 
 
 def _sync_supervision(
