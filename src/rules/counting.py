@@ -66,8 +66,10 @@ def compute_due(
 
 # Memoised: the result depends on nothing but the arguments (the calendar is immutable,
 # a new import builds a new one), DueDate is frozen, and a day's registrations all walk
-# the same days under the same rules. Refusals (RuleViolation) are not cached.
-@lru_cache(maxsize=4096)
+# the same days under the same rules. Refusals (RuleViolation) are not cached. A
+# DueDate keeps a step per day (a few KB for a 60-day period), so the cache is kept to a
+# few days' worth of distinct questions: a few MB at most, whatever the number of matters.
+@lru_cache(maxsize=512)
 def _computed(
     rule: DeadlineRule,
     rule_set_id: str,
