@@ -21,6 +21,7 @@ from sqlalchemy import event
 
 from bench.common import Raw
 from workflow.adapters import prepared
+from workflow.adapters.database import column_json
 from workflow.domain.events import GENESIS, Event, canonical_json
 
 _WRITES = {"INSERT", "UPDATE", "DELETE"}
@@ -95,9 +96,10 @@ class Recorder:
 
 
 def _text(value: Any) -> Any:
-    """psycopg wraps JSON parameters (``Json(obj, dumps)``); keep the text it would send."""
+    """psycopg wraps JSON parameters (``Json(obj, dumps)``); keep the text it would send
+    (without ``dumps`` of its own, the connection's: the service's column serializer)."""
     if type(value).__name__ in {"Json", "Jsonb"}:
-        dumps = value.dumps or json.dumps
+        dumps = value.dumps or column_json
         return dumps(value.obj)
     return value
 

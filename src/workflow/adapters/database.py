@@ -24,7 +24,7 @@ from workflow.adapters.types import JsonText
 from workflow.domain.events import canonical_text
 
 
-def _canonical_text(value: Any) -> str:
+def column_json(value: Any) -> str:
     """JSON columns are written in the events' canonical form (sorted keys, compact,
     UTF-8), so a stored payload is byte for byte what was hashed and chain verification
     can hash the stored text without decoding and re-encoding every payload. A value
@@ -60,7 +60,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     engine = create_engine(
         url,
         connect_args={"timeout": 10, "check_same_thread": False},
-        json_serializer=_canonical_text,
+        json_serializer=column_json,
         pool_reset_on_return=None,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
@@ -92,7 +92,7 @@ class Database:
                 pool_size=pool_size,
                 max_overflow=pool_size,
                 pool_pre_ping=True,
-                json_serializer=_canonical_text,
+                json_serializer=column_json,
             )
             self.reader = self.writer
 
@@ -102,7 +102,7 @@ class Database:
         db = cls.__new__(cls)
         db.url = url
         db.is_sqlite = url.startswith("sqlite")
-        db.writer = create_engine(url, poolclass=NullPool, json_serializer=_canonical_text)
+        db.writer = create_engine(url, poolclass=NullPool, json_serializer=column_json)
         db.reader = db.writer
         return db
 
