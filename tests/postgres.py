@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -38,3 +40,13 @@ def postgres_schema_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def backend_url(backend: str, tmp_path: Path, name: str = "pf.db") -> Iterator[str]:
+    """An empty database of ``backend`` ("sqlite", or "postgres"/"postgresql": a fresh
+    schema, dropped on exit)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / name}"
+        return
+    yield from postgres_schema_url()

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import and_, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from tests.postgres import postgres_schema_url
+from tests.postgres import backend_url
 from workflow.adapters import prepared
 from workflow.adapters.database import Database
 from workflow.adapters.prepared import Prepared
@@ -39,18 +40,12 @@ ROW = {
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Database]:
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path}/p.db"])
-    else:
-        urls = postgres_schema_url()
-    url = next(urls)
-    database = Database(url)
-    database.create_all()
-    yield database
-    database.dispose()
-    for _ in urls:  # drops the PostgreSQL schema
-        pass
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    with backend_url(request.param, tmp_path) as url:
+        database = Database(url)
+        database.create_all()
+        yield database
+        database.dispose()
 
 
 def _stored(database: Database, table: str, key: str) -> tuple[object, ...]:

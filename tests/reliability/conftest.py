@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Api, TestClient, api, make_api
-from tests.postgres import postgres_schema_url
+from tests.postgres import backend_url
 from tests.support import UNITS, at
 from workflow.config import Settings
 from workflow.domain.clock import SimulatedClock
@@ -38,15 +38,9 @@ def open_api(database_url: str, **overrides: Any) -> tuple[Api, Callable[[], Non
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
     """The same test on SQLite and on a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'backend.db'}"])
-    else:
-        urls = postgres_schema_url()
-    url = next(urls)
-    api, close = open_api(url, max_body_bytes=4096)
-    try:
-        yield api
-    finally:
-        close()
-        for _ in urls:  # resumes the PostgreSQL generator, which drops the schema
-            pass
+    with backend_url(request.param, tmp_path, "backend.db") as url:
+        api, close = open_api(url, max_body_bytes=4096)
+        try:
+            yield api
+        finally:
+            close()
