@@ -96,8 +96,13 @@ def readable(actor: Actor, case: Case, units: UnitDirectory) -> Case:
     return case
 
 
-def actionable(actor: Actor, parties: Parties, units: UnitDirectory) -> None:
+def require_acting(actor: Actor) -> None:
+    """403 for a role that may never act on petitions (checked before any matter is read)."""
     require_role(actor, ACTING_ROLES, "act on petitions")
+
+
+def actionable(actor: Actor, parties: Parties, units: UnitDirectory) -> None:
+    require_acting(actor)
     if not can_act_on(actor, parties, units):
         raise not_found(f"petition {parties.case_id}")
 

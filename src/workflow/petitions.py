@@ -35,6 +35,9 @@ Listener = Callable[[Case, list[Event]], None]
 # Runs inside the command's transaction after the write (e.g. the API's idempotency
 # record), so it commits or rolls back together with the events.
 TxHook = Callable[[Connection, Case], None]
+# Runs on the loaded matter before anything is decided, in the same transaction (the
+# API's scope check): it raises to refuse, and then nothing is written.
+Authorize = Callable[[Case], None]
 
 
 @dataclass(frozen=True)
@@ -105,12 +108,14 @@ class PetitionService:
         *,
         if_match: int | None = None,
         on_commit_tx: TxHook | None = None,
+        authorize: Authorize | None = None,
     ) -> Case:
         return self._command(
             case_id,
             lambda case, now: decide_action(self.engine, case, action, actor, now),
             if_match=if_match,
             on_commit_tx=on_commit_tx,
+            authorize=authorize,
         )
 
     def supervise(
@@ -138,10 +143,13 @@ class PetitionService:
         *,
         if_match: int | None,
         on_commit_tx: TxHook | None,
+        authorize: Authorize | None = None,
     ) -> Case:
         now = self.clock.now()
         with self.db.write() as conn:
             case = self._load(conn, case_id)
+            if authorize is not None:
+                authorize(case)  # first: a refused caller learns nothing of the matter
             if if_match is not None and if_match != case.version:
                 raise VersionConflict(
                     f"case {case_id} is at version {case.version}, not {if_match}",

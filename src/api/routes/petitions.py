@@ -18,6 +18,7 @@ from api.deps import ContainerDep
 from api.presenter import etag, present
 from api.problems import ApiProblem, responses
 from api.schemas import Page, PetitionOut
+from api.scope import Parties
 from workflow.adapters.repository import CASES, DEADLINES
 from workflow.bootstrap import Container
 from workflow.domain.actions import Action, Channel, Register
@@ -69,13 +70,20 @@ async def run_idempotent(
     key: str | None,
     status: int,
     run: Callable[[Callable[[Connection, Case], None]], Case],
+    before_replay: Callable[[], None] | None = None,
 ) -> JSONResponse:
-    """Run a command whose transaction also stores the response under the key."""
+    """Run a command whose transaction also stores the response under the key.
+
+    ``before_replay`` checks, before a stored response is sent again, what the command
+    itself would have checked (the caller's scope over the matter).
+    """
     key = idempotency.validate_key(key)
     who = idempotency.principal(actor)
     # The body's hash identifies a keyed request; without a key nothing is stored.
     digest = await idempotency.request_hash(request) if key is not None else ""
     if key is not None and (stored := idempotency.lookup(c.db, who, key, digest)):
+        if before_replay is not None:
+            before_replay()
         return idempotency.replay(stored)
     results: list[tuple[PetitionOut, dict[str, str]]] = []
 
@@ -92,6 +100,8 @@ async def run_idempotent(
     except IntegrityError:
         # A concurrent request with the same key won the race: replay its response.
         if key is not None and (stored := idempotency.lookup(c.db, who, key, digest)):
+            if before_replay is not None:
+                before_replay()
             return idempotency.replay(stored)
         raise
     out, headers = results[0]
@@ -151,7 +161,13 @@ async def act(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     version = parse_if_match(if_match)
-    scope.actionable(actor, parties.read(c.db, petition_id), c.units)
+    scope.require_acting(actor)
+
+    def authorize(case: Case) -> None:
+        # On the matter the command loaded, in its transaction: no read of its own, and
+        # no gap between the check and the command.
+        scope.actionable(actor, Parties.of(case), c.units)
+
     metrics = getattr(request.app.state, "metrics", None)
     try:
         result = await run_idempotent(
@@ -161,8 +177,10 @@ async def act(
             idempotency_key,
             200,
             lambda hook: c.petitions.act(
-                petition_id, action, actor, if_match=version, on_commit_tx=hook
+                petition_id, action, actor, if_match=version, on_commit_tx=hook, authorize=authorize
             ),
+            # A replayed response is only for a caller who may still act on the matter.
+            before_replay=lambda: scope.actionable(actor, parties.read(c.db, petition_id), c.units),
         )
     except Exception as exc:
         if metrics is not None:
