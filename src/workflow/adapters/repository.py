@@ -1,7 +1,11 @@
-"""Reading and writing cases, their events and their projections with SQLAlchemy Core.
+"""Reading and writing cases, their events and their projections.
 
-Core rather than ORM sessions on the write path: a transition writes a handful of rows,
-and the ORM's unit-of-work bookkeeping would cost more than the writes themselves.
+Core rather than ORM sessions: a transition writes a handful of rows, and the ORM's
+unit-of-work bookkeeping would cost more than the writes themselves. The hot path
+(``save``, loading a matter, numbering) goes one step further: Core statements compiled
+once and run on the driver cursor (``workflow.adapters.prepared`` says why and what is
+kept). ``save`` reads nothing before it writes, and gathers its rows in ``Writes`` so
+that a sweep batch can send many saves' rows with one executemany per statement.
 """
 
 from __future__ import annotations
