@@ -31,6 +31,7 @@ def record(
     matter moved on meanwhile, and then nothing is written. With ``writes`` the rows are
     gathered there and written when the caller runs it."""
     expected = case.version
+    before = repo.Before.of(case, [event])
     apply(engine.machine, case, event)
     repo.save(
         conn,
@@ -41,4 +42,5 @@ def record(
         warning_days=engine.settings.warning_days,
         timer_id=timer_id,
         writes=writes,
+        before=before,
     )
