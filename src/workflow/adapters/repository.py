@@ -275,7 +275,14 @@ def save(
     else:
         columns = _case_columns(path, case)
         if before is not None:
-            columns = _changed(columns, before.case, _case_columns(_same, case))
+            # The same columns with each path standing as its unit's code, as in Before.
+            plain = {
+                **columns,
+                "holder_path": case.holder_unit,
+                "intake_path": case.intake_unit,
+                "replied_path": case.replied_by or None,
+            }
+            columns = _changed(columns, before.case, plain)
         values = {
             **columns,
             "updated_at": now,
@@ -473,7 +480,9 @@ def _sync_deadlines(
         else:
             was = before.deadlines.get(deadline.id) if before is not None else None
             changed = (
-                row if was is None else _changed(row, was, _deadline_row(_same, case.id, deadline))
+                row
+                if was is None
+                else _changed(row, was, {**row, "responsible_path": deadline.responsible_unit})
             )
             if changed:
                 updates.append({**changed, "w_id": deadline.id})
