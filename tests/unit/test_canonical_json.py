@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from workflow.domain.events import canonical_json, seal
+from workflow.domain.events import canonical_json, canonical_time, seal
 
 AWKWARD: list[Any] = [
     {"b": 1, "a": {"d": [1, 2.5, None, True, False], "c": "房屋漏水"}},
@@ -48,3 +50,16 @@ def test_a_sealed_event_hashes_as_it_always_has() -> None:
     )
     assert event.hash == "b5d75499251f279f53ae15cab789ea0fb65031143cc0ebb68a0aed4ba0b6ad52"
     assert event.computed_hash() == event.hash
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),  # noqa: DTZ001  (hypothesis bounds are naive)
+        max_value=datetime(9999, 12, 30),  # noqa: DTZ001
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=8)), timezone(-timedelta(hours=11))]
+        ),
+    )
+)
+def test_canonical_time_is_the_strftime_form(moment: datetime) -> None:
+    assert canonical_time(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -18,7 +18,12 @@ GENESIS = "0" * 64
 def canonical_time(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("event times must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat gives the same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ") for years
+    # 1000-9999 (every hashed time; pinned by the golden-hash test) at a fifth the cost.
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    if not 1000 <= utc.year <= 9999:
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc.isoformat(timespec="microseconds") + "Z"
 
 
 # Exactly what json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
