@@ -26,9 +26,12 @@ STEPS: list[tuple[str, str, dict[str, Any]]] = [
 def _assert_rows_match(c: Container, case_id: str) -> None:
     case = c.petitions.get(case_id)
     with c.db.read() as conn:
-        path = repo._paths(conn, {})
+
+        def path(code: str) -> str:
+            return repo.unit_path(conn, code)
+
         row = conn.execute(select(repo.CASES).where(repo.CASES.c.id == case_id)).one()._mapping
-        expected = repo._case_columns(path, case)
+        expected = repo.case_columns(path, case)
         assert {k: row[k] for k in expected} == expected
         for deadline in case.deadlines:
             stored = (
@@ -36,7 +39,7 @@ def _assert_rows_match(c: Container, case_id: str) -> None:
                 .one()
                 ._mapping
             )
-            wanted = repo._deadline_row(path, case.id, deadline)
+            wanted = repo.deadline_columns(path, case.id, deadline)
             assert {k: stored[k] for k in wanted} == wanted, deadline.id
 
 

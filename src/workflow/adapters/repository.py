@@ -210,7 +210,6 @@ class Writes:
 
     def __init__(self) -> None:
         self._rows: dict[Prepared, list[dict[str, Any]]] = {}
-        self.cases: set[str] = set()
         # Unit paths these saves read, each once. A unit move committed meanwhile (on
         # PostgreSQL) is the same race a single save has between its read and write.
         self.paths: dict[str, str] = {}
@@ -244,7 +243,6 @@ class Writes:
             if statement is _EVENT_INSERT:
                 mark_unsealed(conn)
         self._rows.clear()
-        self.cases.clear()
 
 
 def save(
@@ -270,26 +268,20 @@ def save(
     """
     pending = Writes() if writes is None else writes
     path = _paths(conn, pending.paths)
+    columns = _case_row(case)
+    if expected_version is not None and before is not None:
+        columns = _changed(columns, before.case)
+    values = {
+        **_resolved(path, columns, _CASE_PATHS),
+        "updated_at": now,
+        # Encoded now, from the case itself: no copy, and nothing that changes the case
+        # later can reach rows a batch sends afterwards.
+        "doc": JsonText(canonical_text(case.to_doc(copy=False))),
+    }
     if expected_version is None:
-        pending.add(_CASE_INSERT, [{"id": case.id, **_case_values(path, case, now)}])
+        pending.add(_CASE_INSERT, [{"id": case.id, **values}])
     else:
-        columns = _case_columns(path, case)
-        if before is not None:
-            # The same columns with each path standing as its unit's code, as in Before.
-            plain = {
-                **columns,
-                "holder_path": case.holder_unit,
-                "intake_path": case.intake_unit,
-                "replied_path": case.replied_by or None,
-            }
-            columns = _changed(columns, before.case, plain)
-        values = {
-            **columns,
-            "updated_at": now,
-            "doc": JsonText(canonical_text(case.to_doc(copy=False))),
-        }
         pending.add(_CASE_UPDATE, [{**values, "w_id": case.id, "w_version": expected_version}])
-    pending.cases.add(case.id)
     pending.add(_EVENT_INSERT, [_event_row(e, timer_id) for e in events])
     pending.add(
         _PERSONAL_INSERT,
@@ -355,8 +347,35 @@ def _day(iso: str | None) -> int | None:
     return date.fromisoformat(iso).toordinal() if iso else None
 
 
-def _case_columns(path: Callable[[str], str], case: Case) -> dict[str, Any]:
-    """The case row's query columns (all but the document and ``updated_at``)."""
+# Rows are built with each path column holding its unit's code: that is what decides
+# whether the column changed (a path changes with its unit; a unit move rewrites stored
+# paths itself), and the path is looked up only for a column that is written.
+_CASE_PATHS = ("holder_path", "intake_path", "replied_path")
+_DEADLINE_PATHS = ("responsible_path",)
+
+
+def _resolved(
+    path: Callable[[str], str], row: dict[str, Any], columns: tuple[str, ...]
+) -> dict[str, Any]:
+    """``row`` with the unit codes in its path ``columns`` replaced by the units' paths."""
+    return {**row, **{k: path(row[k]) for k in columns if row.get(k) is not None}}
+
+
+def case_columns(path: Callable[[str], str], case: Case) -> dict[str, Any]:
+    """The case row's query columns as a full rewrite writes them (paths looked up)."""
+    return _resolved(path, _case_row(case), _CASE_PATHS)
+
+
+def deadline_columns(
+    path: Callable[[str], str], case_id: str, deadline: Deadline
+) -> dict[str, Any]:
+    """A deadline row as a full rewrite writes it (paths looked up)."""
+    return _resolved(path, _deadline_row(case_id, deadline), _DEADLINE_PATHS)
+
+
+def _case_row(case: Case) -> dict[str, Any]:
+    """The case row's query columns (all but the document and ``updated_at``), paths as
+    their units' codes."""
     reply = case.reply or {}
     first_evaluation = case.evaluations[0] if case.evaluations else {}
     return {
@@ -368,13 +387,13 @@ def _case_columns(path: Callable[[str], str], case: Case) -> dict[str, Any]:
         "channel": case.channel,
         "intake_unit": case.intake_unit,
         "holder_unit": case.holder_unit,
-        "holder_path": path(case.holder_unit),
+        "holder_path": case.holder_unit,
         "received_at": case.received_at,
         "overdue": case.overdue,
-        "intake_path": path(case.intake_unit),
+        "intake_path": case.intake_unit,
         "received_day": local_date(case.received_at).toordinal(),
         "ended_day": _day(case.closed_on) if case.ended else None,
-        "replied_path": path(case.replied_by) if case.replied_by else None,
+        "replied_path": case.replied_by or None,
         "replied_on": date.fromisoformat(reply["delivered_on"]) if reply else None,
         "evaluated_on": (date.fromisoformat(first_evaluation["on"]) if first_evaluation else None),
         "satisfied": first_evaluation.get("satisfied"),
@@ -385,29 +404,13 @@ def _case_columns(path: Callable[[str], str], case: Case) -> dict[str, Any]:
     }
 
 
-def _case_values(path: Callable[[str], str], case: Case, now: datetime) -> dict[str, Any]:
-    return {
-        **_case_columns(path, case),
-        "updated_at": now,
-        # Encoded now, from the case itself: no copy, and nothing that changes the case
-        # later can reach rows a batch sends afterwards.
-        "doc": JsonText(canonical_text(case.to_doc(copy=False))),
-    }
-
-
-def _same(code: str) -> str:
-    """A unit's code standing in for its path: a path column changes with its unit."""
-    return code
-
-
 @dataclass(frozen=True)
 class Before:
     """A matter's row values as they were loaded, to write only what an event changed.
 
     SQLite rewrites the entries of every index on a column an UPDATE sets, changed or
     not: setting all 24 columns of a case row rewrote all 12 of its indexes (measured:
-    6.5x the time of setting the few that change, with 12 indexes). Paths stand as their
-    unit's code (a path changes with its unit; a unit move rewrites stored paths itself).
+    6.5x the time of setting the few that change, with 12 indexes).
     """
 
     case: dict[str, Any]
@@ -418,16 +421,14 @@ class Before:
         """Taken before ``events`` are folded into ``case`` (the fold changes it in place)."""
         touched, _ = _touched(events)
         return cls(
-            _case_columns(_same, case),
-            {d.id: _deadline_row(_same, case.id, d) for d in case.deadlines if d.id in touched},
+            _case_row(case),
+            {d.id: _deadline_row(case.id, d) for d in case.deadlines if d.id in touched},
         )
 
 
-def _changed(
-    after: dict[str, Any], before: dict[str, Any], plain: dict[str, Any]
-) -> dict[str, Any]:
-    """Of ``after``, the columns whose unit-code form differs from ``before``."""
-    return {k: v for k, v in after.items() if plain[k] != before.get(k, _ABSENT)}
+def _changed(after: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """The columns of ``after`` whose value differs from ``before``."""
+    return {k: v for k, v in after.items() if v != before.get(k, _ABSENT)}
 
 
 _ABSENT = object()
@@ -471,7 +472,8 @@ def _sync_deadlines(
     timers: list[dict[str, Any]] = []
     cancels: list[dict[str, Any]] = []
     for deadline in (d for d in case.deadlines if d.id in touched):
-        row = _deadline_row(path, case.id, deadline)
+        plain = _deadline_row(case.id, deadline)
+        row = _resolved(path, plain, _DEADLINE_PATHS)
         versions.append(_version_row(case.id, deadline.id, row, now))
         plans = plan_timers(case.id, deadline, warning_days)
         timers.extend(_timer_row(p) for p in plans)
@@ -479,11 +481,7 @@ def _sync_deadlines(
             inserts.append({"id": deadline.id, **row})
         else:
             was = before.deadlines.get(deadline.id) if before is not None else None
-            changed = (
-                row
-                if was is None
-                else _changed(row, was, {**row, "responsible_path": deadline.responsible_unit})
-            )
+            changed = row if was is None else _resolved(path, _changed(plain, was), _DEADLINE_PATHS)
             if changed:
                 updates.append({**changed, "w_id": deadline.id})
             cancels.append(_cancel_row(deadline.id, [p.id for p in plans], firing))
@@ -499,7 +497,8 @@ def _sync_deadlines(
     writes.add(_TIMER_INSERT, timers)
 
 
-def _deadline_row(path: Callable[[str], str], case_id: str, deadline: Deadline) -> dict[str, Any]:
+def _deadline_row(case_id: str, deadline: Deadline) -> dict[str, Any]:
+    """A deadline's row, the path as its unit's code."""
     return {
         "case_id": case_id,
         "rule": deadline.rule,
@@ -507,7 +506,7 @@ def _deadline_row(path: Callable[[str], str], case_id: str, deadline: Deadline) 
         "article": deadline.article,
         "kind": deadline.kind,
         "responsible_unit": deadline.responsible_unit,
-        "responsible_path": path(deadline.responsible_unit),
+        "responsible_path": deadline.responsible_unit,
         "trigger_on": deadline.trigger_on,
         "due_on": deadline.due_on,
         "status": deadline.status,
