@@ -42,14 +42,10 @@ def rule_titles(c: Container) -> dict[str, str]:
     return titles
 
 
-def scope_root(c: Container, actor: Actor) -> Unit | None:
-    if actor.role is Role.ADMIN:
-        return c.units.get(actor.unit)
-    return scope.oversight_root(actor, c.units)
-
-
-def units_below(c: Container, root: Unit | None) -> list[Unit]:
-    return [u for u in c.units.all() if root is not None and root.contains(u)]
+def units_below(c: Container, actor: Actor, every: list[Unit]) -> list[Unit]:
+    """Those of ``every`` unit in the actor's own scope: the pages' unit filter."""
+    root = scope.oversight_root(actor, c.units)
+    return [u for u in every if root is not None and root.contains(u)]
 
 
 def _int(value: str | None, field: str, default: int, low: int, high: int) -> int:
@@ -127,7 +123,6 @@ def board(
         limit=BOARD_ROWS,
         cursor=None,
     )
-    root = scope_root(c, actor)
     titles = rule_titles(c)
     actions: dict[str, list[str]] = {}
     targets: dict[str, list[Unit]] = {}
@@ -152,7 +147,7 @@ def board(
         title="督办看板",
         overdue=over,
         soon=soon,
-        units=[u for u in every if root is not None and root.contains(u)],
+        units=units_below(c, actor, every),
         rule_titles=titles,
         state_titles={n: s.title for n, s in c.chart.states.items()},
         item_titles=item_titles,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.console import session
-from api.console.board import scope_root, units_below
+from api.console.board import units_below
 from api.console.render import ConsoleRoute, page
 from api.deps import ContainerDep
 from api.problems import ApiProblem
@@ -89,7 +89,8 @@ def rates(
     start, end = _day(from_, "from"), _day(to, "to")
     totals = supervision.stats_rates(actor, c, unit=unit or None, subtree=True, from_=start, to=end)
     target = c.units.get(str(totals["unit"]))
-    children = [u for u in c.units.all() if target is not None and u.parent == target.code]
+    every = c.units.all()
+    children = [u for u in every if target is not None and u.parent == target.code]
     per_child = {
         child.code: supervision.stats_rates(
             actor, c, unit=child.code, subtree=True, from_=totals["from"], to=totals["to"]
@@ -104,7 +105,7 @@ def rates(
         totals=totals,
         target=target,
         charts=charts(children, per_child),
-        units=units_below(c, scope_root(c, actor)),
+        units=units_below(c, actor, every),
         label_width=LABEL_WIDTH,
         bar_width=BAR_WIDTH,
         bar_height=BAR_HEIGHT,
