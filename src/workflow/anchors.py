@@ -35,7 +35,7 @@ import json
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from rules.time import SHANGHAI, local_date
+from rules.time import end_of_day, local_date
 from workflow.adapters import tables  # noqa: F401  (registers the tables)
 from workflow.adapters.database import Database
 from workflow.domain.events import GENESIS, canonical_json, canonical_time
@@ -106,11 +106,6 @@ def anchor_root(
         "heads": [list(h) for h in heads],
     }
     return hashlib.sha256(canonical_json(body)).hexdigest()
-
-
-def day_cutoff(day: date) -> datetime:
-    """The end of a day in Asia/Shanghai (the next midnight), in UTC."""
-    return datetime.combine(day + timedelta(days=1), time(), SHANGHAI).astimezone(UTC)
 
 
 def head_changes(events: Sequence[tuple[int, str, str]], cutoffs: Sequence[str]) -> list[Head3]:
@@ -310,16 +305,16 @@ def _create_due(conn: Connection, now: datetime, until: datetime) -> list[Anchor
         first_day = local_date(earliest)
     days: list[date] = []
     day = first_day
-    while day_cutoff(day) <= until:
+    while end_of_day(day) <= until:
         days.append(day)
         day += timedelta(days=1)
     if not days:
         return []
-    cutoffs = [canonical_time(day_cutoff(d)) for d in days]
+    cutoffs = [canonical_time(end_of_day(d)) for d in days]
     touched_query = select(EVENTS.c.case_id).distinct()
-    touched_query = touched_query.where(EVENTS.c.recorded_at <= day_cutoff(days[-1]))
+    touched_query = touched_query.where(EVENTS.c.recorded_at <= end_of_day(days[-1]))
     if last is not None:
-        touched_query = touched_query.where(EVENTS.c.recorded_at > day_cutoff(last.day))
+        touched_query = touched_query.where(EVENTS.c.recorded_at > end_of_day(last.day))
     touched = sorted(conn.execute(touched_query).scalars())
     history = _case_events(conn, touched)
     base = [last.cutoff] if last is not None else []
@@ -356,7 +351,7 @@ def _create_due(conn: Connection, now: datetime, until: datetime) -> list[Anchor
         [
             {
                 "day": a.day,
-                "cutoff": day_cutoff(a.day),
+                "cutoff": end_of_day(a.day),
                 "cases": a.cases,
                 "events": a.events,
                 "heads": [list(h) for h in a.heads],
