@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
@@ -47,12 +47,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-_WRAPPED: dict[type[Exception], type[DBAPIError]] = {
-    sqlite3.OperationalError: OperationalError,
-    sqlite3.IntegrityError: IntegrityError,
-}
-
-
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     # Every use goes through a Connection that ends its own transaction (commit or
     # rollback) before it returns to the pool, so the pool's extra rollback on check-in
@@ -73,7 +67,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         try:
             conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
         except sqlite3.Error as exc:  # raised as SQLAlchemy would ("database is locked")
-            raise _WRAPPED.get(type(exc), DBAPIError)(statement, None, exc) from exc
+            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
     event.listen(engine, "begin", begin)
     return engine
