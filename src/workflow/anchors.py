@@ -294,22 +294,49 @@ def create_due(db: Database, now: datetime, *, grace: timedelta = DEFAULT_GRACE)
 def _create_due(conn: Connection, now: datetime, until: datetime) -> list[Anchor]:
     previous = conn.execute(select(ANCHORS).order_by(ANCHORS.c.day.desc()).limit(1)).one_or_none()
     last = _from_row(previous._mapping) if previous is not None else None
+    days = _days_due(conn, last, until)
+    if not days:
+        return []
+    made = _anchors(conn, last, days)
+    conn.execute(
+        insert(ANCHORS),
+        [
+            {
+                "day": a.day,
+                "cutoff": end_of_day(a.day),
+                "cases": a.cases,
+                "events": a.events,
+                "heads": [list(h) for h in a.heads],
+                "prev": a.prev,
+                "root": a.root,
+                "created_at": now,
+            }
+            for a in made
+        ],
+    )
+    return made
+
+
+def _days_due(conn: Connection, last: Anchor | None, until: datetime) -> list[date]:
+    """The whole days after the last anchor (or from the first event) ended by ``until``."""
     if last is not None:
-        first_day = last.day + timedelta(days=1)
+        day = last.day + timedelta(days=1)
     else:
         earliest = conn.execute(
             select(EVENTS.c.recorded_at).order_by(EVENTS.c.recorded_at).limit(1)
         ).scalar_one_or_none()
         if earliest is None:
             return []
-        first_day = local_date(earliest)
+        day = local_date(earliest)
     days: list[date] = []
-    day = first_day
     while end_of_day(day) <= until:
         days.append(day)
         day += timedelta(days=1)
-    if not days:
-        return []
+    return days
+
+
+def _anchors(conn: Connection, last: Anchor | None, days: list[date]) -> list[Anchor]:
+    """One anchor per day, chained to ``last``, over the heads that moved since it."""
     cutoffs = [canonical_time(end_of_day(d)) for d in days]
     touched_query = select(EVENTS.c.case_id).distinct()
     touched_query = touched_query.where(EVENTS.c.recorded_at <= end_of_day(days[-1]))
@@ -346,20 +373,4 @@ def _create_due(conn: Connection, now: datetime, until: datetime) -> list[Anchor
         root = anchor_root(prev_root, day, cutoffs[index], cases, events, row_heads)
         made.append(Anchor(day, cutoffs[index], cases, events, row_heads, prev_root, root))
         prev_root = root
-    conn.execute(
-        insert(ANCHORS),
-        [
-            {
-                "day": a.day,
-                "cutoff": end_of_day(a.day),
-                "cases": a.cases,
-                "events": a.events,
-                "heads": [list(h) for h in a.heads],
-                "prev": a.prev,
-                "root": a.root,
-                "created_at": now,
-            }
-            for a in made
-        ],
-    )
     return made
