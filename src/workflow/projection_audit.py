@@ -20,7 +20,6 @@ Reads only; one pass per case.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -30,10 +29,10 @@ from sqlalchemy import Connection, select
 
 from workflow.adapters.database import Database
 from workflow.adapters.repository import CASES, DEADLINES, PERSONAL, TIMERS, load_events
-from workflow.domain.case import Case, Deadline
-from workflow.domain.events import canonical_json
+from workflow.domain.case import Case
 from workflow.services.engine import Engine
-from workflow.services.fold import apply
+from workflow.services.fold import fold_events
+from workflow.services.registration import personal_digest
 from workflow.services.timers import plan_timers
 
 # Case row columns copied from the document on every save (the document is the truth).
@@ -62,9 +61,7 @@ def audit_projections(db: Database, engine: Engine) -> list[Finding]:
 def _audit_case(conn: Connection, engine: Engine, case_id: str) -> Iterator[Finding]:
     row = conn.execute(select(CASES).where(CASES.c.id == case_id)).one()._mapping
     events = load_events(conn, case_id)
-    folded: Case | None = None
-    for event in events:
-        folded = apply(engine.machine, folded, event)
+    folded = fold_events(engine.machine, events)
     if folded is None:
         yield Finding(case_id, "doc", "a case row without events")
         return
@@ -91,12 +88,8 @@ def _deadlines(conn: Connection, case_id: str, case: Case) -> Iterator[Finding]:
         yield Finding(case_id, "deadline", f"deadline row {extra} is not in the history")
     for deadline_id in sorted(expected.keys() & rows.keys()):
         for name in _DEADLINE_FIELDS:
-            if _value(rows[deadline_id][name]) != _value(_field(expected[deadline_id], name)):
+            if _value(rows[deadline_id][name]) != _value(getattr(expected[deadline_id], name)):
                 yield Finding(case_id, "deadline", f"deadline {deadline_id}: {name} differs")
-
-
-def _field(deadline: Deadline, name: str) -> Any:
-    return getattr(deadline, name)
 
 
 def _value(value: Any) -> Any:
@@ -136,7 +129,5 @@ def _personal(conn: Connection, case_id: str, registration: dict[str, Any]) -> I
         row = rows[ref]
         if row["digest"] != recorded[ref]:
             yield Finding(case_id, "personal-data", f"petitioner {ref}: digest replaced")
-        elif row["data"] is not None:
-            digest = hashlib.sha256(row["salt"].encode() + canonical_json(row["data"])).hexdigest()
-            if digest != recorded[ref]:
-                yield Finding(case_id, "personal-data", f"petitioner {ref}: data altered")
+        elif row["data"] is not None and personal_digest(row["salt"], row["data"]) != recorded[ref]:
+            yield Finding(case_id, "personal-data", f"petitioner {ref}: data altered")

@@ -8,6 +8,7 @@ fold refuses to go on.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -42,6 +43,14 @@ def new_case(event: Event) -> Case:
         last_occurred_at=event.occurred_at,
         repeat=p.get("repeat"),
     )
+    return case
+
+
+def fold_events(machine: ChartMachine, events: Iterable[Event]) -> Case | None:
+    """The matter its history makes (None for no history)."""
+    case: Case | None = None
+    for event in events:
+        case = apply(machine, case, event)
     return case
 
 

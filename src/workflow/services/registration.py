@@ -34,10 +34,16 @@ class PersonalRecord:
     data: dict[str, Any]
 
 
+def personal_digest(salt: str, data: dict[str, Any]) -> str:
+    """The salted digest the registration event keeps in place of a petitioner's data."""
+    return hashlib.sha256(salt.encode() + canonical_json(data)).hexdigest()
+
+
 def personal_record(index: int, data: dict[str, Any]) -> PersonalRecord:
     salt = secrets.token_hex(16)
-    digest = hashlib.sha256(salt.encode() + canonical_json(data)).hexdigest()
-    return PersonalRecord(ref=f"p{index + 1}", salt=salt, digest=digest, data=data)
+    return PersonalRecord(
+        ref=f"p{index + 1}", salt=salt, digest=personal_digest(salt, data), data=data
+    )
 
 
 def _check_intake(engine: Engine, actor: Actor, intake_unit: str) -> None:
