@@ -18,8 +18,8 @@ from api.console.diagram import render_svg
 from api.console.render import ConsoleRoute, page, unit_namer
 from api.deps import ContainerDep
 from api.dossier_page import render as render_dossier
-from api.presenter import petitioners
 from api.problems import ApiProblem
+from api.routes.audit import dossier_of
 from api.routes.petitions import visible_case
 from rules.time import SHANGHAI
 from workflow import dossier
@@ -162,12 +162,7 @@ def diagram(request: Request, c: ContainerDep, petition_id: str, as_of: AsOf = N
 def printable(request: Request, c: ContainerDep, petition_id: str) -> Response:
     """The API's printable dossier page, for a reader signed in to the console."""
     actor = session.actor_of(request)
-    case = visible_case(c, petition_id, actor)
-    events = c.petitions.history(petition_id)
-    with c.db.read() as conn:
-        people = [p.model_dump(mode="json") for p in petitioners(conn, case, actor)]
-    built = dossier.build(case, events, c.chart, people, c.clock.now())
-    name = unit_namer(request)
+    built = dossier_of(c, petition_id, actor)
     return HTMLResponse(
-        render_dossier(built, lambda code: name(code)), headers={"Cache-Control": "no-store"}
+        render_dossier(built, unit_namer(request)), headers={"Cache-Control": "no-store"}
     )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from api import scope
+from api import parties, scope
 from api.auth import CurrentActor
 from api.deps import ContainerDep
 from api.dossier_page import render
@@ -18,7 +18,9 @@ from api.problems import responses
 from api.routes.petitions import visible_case
 from api.schemas import BrokenLinkOut, EventOut, HistoryOut, ReplayOut, VerifyOut
 from workflow import dossier
-from workflow.domain.actor import Role
+from workflow.adapters import repository as repo
+from workflow.bootstrap import Container
+from workflow.domain.actor import Actor, Role
 from workflow.domain.events import Event
 from workflow.projection_audit import audit_projections
 from workflow.redaction import redact_before, redact_case
@@ -80,6 +82,22 @@ def replay(
     )
 
 
+def dossier_of(c: Container, petition_id: str, actor: Actor) -> dict[str, Any]:
+    """The whole file of a matter the caller may read (else 404), for the API and the
+    console. The matter, its events and its petitioners are read in one transaction, so
+    every section of the file is of the same moment."""
+    if len(petition_id) > parties.MAX_ID:
+        raise scope.not_found(f"petition {petition_id}")
+    with c.db.read() as conn:
+        case = repo.load_case(conn, petition_id)
+        if case is None:
+            raise scope.not_found(f"petition {petition_id}")
+        scope.readable(actor, case, c.units)
+        events = repo.load_events(conn, petition_id)
+        people = [p.model_dump(mode="json") for p in petitioners(conn, case, actor)]
+    return dossier.build(case, events, c.chart, people, c.clock.now())
+
+
 class DossierOut(BaseModel):
     """The whole file of one matter; sections are those of the printable page."""
 
@@ -117,11 +135,7 @@ def get_dossier(
     format: Annotated[Literal["json", "html"] | None, Query()] = None,
     accept: Annotated[str | None, Header(max_length=500)] = None,
 ) -> Any:
-    case = visible_case(c, petition_id, actor)
-    events = c.petitions.history(petition_id)
-    with c.db.read() as conn:
-        people = [p.model_dump(mode="json") for p in petitioners(conn, case, actor)]
-    built = dossier.build(case, events, c.chart, people, c.clock.now())
+    built = dossier_of(c, petition_id, actor)
     wants_html = format == "html" or (
         format is None and accept is not None and "text/html" in accept
     )
