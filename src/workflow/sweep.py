@@ -49,6 +49,13 @@ class SweepReport:
     def handled(self) -> int:
         return len(self.fired) + len(self.cancelled)
 
+    def count(self, timer_id: str, outcome: str) -> None:
+        """A timer handled: ``fired``, ``cancelled``, or ``gone`` (nothing to report)."""
+        if outcome == "fired":
+            self.fired.append(timer_id)
+        elif outcome == "cancelled":
+            self.cancelled.append(timer_id)
+
     def add(self, other: SweepReport) -> None:
         self.now = other.now
         self.fired += other.fired
@@ -146,24 +153,21 @@ def _fire_together(
     database error) rolls the whole batch back and the caller fires it timer by timer,
     where each failure stays with its own timer: the outcome is the same either way.
     """
-    batch = _Batch(recorded, bureaus, writes=repo.Writes())
-    batch.loaded = repo.load_cases(conn, list(dict.fromkeys(t.case_id for t in due)))
+    writes = repo.Writes()
+    loaded = repo.load_cases(conn, list(dict.fromkeys(t.case_id for t in due)))
+    batch = _Batch(recorded, bureaus, writes=writes, loaded=loaded)
     outcomes: list[tuple[str, str]] = []
     mine: list[Notice] = []
     try:
         with conn.begin_nested():
             for timer in due:
                 outcomes.append((timer.id, _fire(container, conn, timer, now, mine, batch)))
-            assert batch.writes is not None
-            batch.writes.run(conn)
+            writes.run(conn)
     except Exception as exc:  # the timer-by-timer path sorts out which timer and why
         log.info("batch of %d timers fired one by one instead: %s", len(due), exc)
         return None
     for timer_id, outcome in outcomes:
-        if outcome == "fired":
-            report.fired.append(timer_id)
-        elif outcome == "cancelled":
-            report.cancelled.append(timer_id)
+        report.count(timer_id, outcome)
     notices.extend(mine)
     return batch
 
@@ -192,10 +196,7 @@ def _fire_isolated(
         log.warning("timer %s failed (%s): %s", timer.id, status, exc, exc_info=True)
         report.failed.append(timer.id)
         return
-    if outcome == "fired":
-        report.fired.append(timer.id)
-    elif outcome == "cancelled":
-        report.cancelled.append(timer.id)
+    report.count(timer.id, outcome)
 
 
 def _fire(
