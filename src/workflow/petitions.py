@@ -127,6 +127,7 @@ class PetitionService:
         *,
         if_match: int | None = None,
         on_commit_tx: TxHook | None = None,
+        authorize: Authorize | None = None,
     ) -> Case:
         """A step on one of the matter's supervision items, recorded in its history."""
         return self._command(
@@ -134,6 +135,7 @@ class PetitionService:
             lambda case, now: decide_supervision(self.engine, case, item_id, command, actor, now),
             if_match=if_match,
             on_commit_tx=on_commit_tx,
+            authorize=authorize,
         )
 
     def _command(
@@ -143,7 +145,7 @@ class PetitionService:
         *,
         if_match: int | None,
         on_commit_tx: TxHook | None,
-        authorize: Authorize | None = None,
+        authorize: Authorize | None,
     ) -> Case:
         now = self.clock.now()
         with self.db.write() as conn:
