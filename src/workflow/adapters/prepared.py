@@ -139,9 +139,6 @@ class Prepared:
         rows = self.rows(conn, params)
         return rows[0][0] if rows else None
 
-    def column(self, conn: Connection, params: Row) -> list[Any]:
-        return [row[0] for row in self.rows(conn, params)]
-
     def rows(self, conn: Connection, params: Row) -> list[Any]:
         # Fetched to the end and closed: an SQLite statement left open would hold its
         # read until the cursor is collected.
