@@ -11,15 +11,28 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from rules.time import SHANGHAI
+from workflow.domain.units import UnitDirectory
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def shanghai(value: str | datetime | None) -> str:
+def shanghai(value: str | datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(SHANGHAI).strftime(fmt)
+
+
+def unit_namer(units: UnitDirectory) -> Callable[[str | None], str]:
+    """A unit as pages show it: its name and, in brackets, its code."""
+
+    def name(code: str | None) -> str:
+        if not code:
+            return ""
+        unit = units.get(code)
+        return f"{unit.name}（{code}）" if unit is not None else code
+
+    return name
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +42,7 @@ def _environment() -> Environment:
     return env
 
 
-def render(dossier: dict[str, Any], unit_name: Callable[[str], str]) -> str:
+def render(dossier: dict[str, Any], unit_name: Callable[[str | None], str]) -> str:
     env = _environment().overlay()
     env.filters["unit"] = unit_name
     template = env.get_template("dossier.html")

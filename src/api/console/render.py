@@ -11,7 +11,7 @@ import base64
 import json
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from api import dossier_page
 from api.console import labels
 from api.console.session import (
     CsrfRejected,
@@ -30,21 +31,13 @@ from api.console.session import (
     session_token,
     settings_of,
 )
-from api.dossier_page import TEMPLATES
+from api.dossier_page import TEMPLATES, shanghai
 from api.problems import ApiProblem
-from rules.time import SHANGHAI
 from workflow.domain.actor import Actor, Role
 from workflow.domain.errors import WorkflowError
 
 FLASH_COOKIE = "pf_flash"
 log = logging.getLogger("api.console")
-
-
-def shanghai(value: str | datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if value is None:
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(SHANGHAI).strftime(fmt)
 
 
 def percent(value: float | None) -> str:
@@ -69,15 +62,7 @@ def environment() -> Environment:
 
 
 def unit_namer(request: Request) -> Callable[[str | None], str]:
-    units = request.app.state.container.units
-
-    def name(code: str | None) -> str:
-        if not code:
-            return ""
-        unit = units.get(code)
-        return f"{unit.name}（{code}）" if unit is not None else code
-
-    return name
+    return dossier_page.unit_namer(request.app.state.container.units)
 
 
 def page(

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from api import parties, scope
 from api.auth import CurrentActor
 from api.deps import ContainerDep
-from api.dossier_page import render
+from api.dossier_page import render, unit_namer
 from api.presenter import deadline_out, petitioners
 from api.problems import responses
 from api.routes.petitions import visible_case
@@ -141,12 +141,7 @@ def get_dossier(
     )
     if not wants_html:
         return JSONResponse(DossierOut.model_validate(built).model_dump(mode="json"))
-
-    def unit_name(code: str) -> str:
-        unit = c.units.get(code)
-        return f"{unit.name}（{code}）" if unit is not None else code
-
-    return HTMLResponse(render(built, unit_name))
+    return HTMLResponse(render(built, unit_namer(c.units)))
 
 
 class ProjectionFindingOut(BaseModel):
