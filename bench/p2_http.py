@@ -37,12 +37,13 @@ from typing import Any
 import httpx
 import psutil
 from fastapi import FastAPI, HTTPException, Request
+from tests.loopback import free_port
 from tests.support import petition_body
 
 from bench.common import container, database, fmt, parser, raw_connect, report, versions
 from bench.p1_engine import LIFECYCLE, START, Commands, dict_legality, record
 from bench.recorded import Recording, Writer
-from bench.server import bearer, free_port, running
+from bench.server import bearer, running
 from workflow.domain.actor import Role
 from workflow.domain.events import GENESIS
 

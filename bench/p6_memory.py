@@ -24,11 +24,12 @@ from typing import Any
 
 import httpx
 import psutil
+from tests.loopback import CLI, free_port
 from tests.support import actor, petition_body
 
 from bench.common import SH, container, database, fmt, parser, raw_connect, report, versions
 from bench.recorded import Recorder, Recording, Step, clone
-from bench.server import bearer, free_port, running
+from bench.server import bearer, running
 from workflow.domain.actions import Register
 from workflow.domain.actor import Role
 
@@ -96,7 +97,7 @@ def measure(url: str, ids: list[str], runs: int, requests: int) -> tuple[list[fl
     served = 0
     for _ in range(runs):
         port = free_port()
-        serve = ["-c", "from api.cli import main; main()", "serve"]
+        serve = [*CLI, "serve"]
         args = [*serve, "--port", str(port), "--database-url", url, "--no-scheduler"]
         with running(args, port) as pid:
             served = exercise(port, ids, requests)

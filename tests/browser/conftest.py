@@ -9,9 +9,6 @@ installs it and a missing browser is a failure.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.reliability.server import free_port
+from tests.loopback import CLI, free_port, spawn, stop, wait_ready
 from tests.support import petition_body
 from workflow.auth_tokens import mint
 from workflow.config import Settings
@@ -83,35 +80,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "PETITIONFLOW_JWT_SECRET": SECRET,
     }
     log = folder / "server.log"
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from api.cli import main; main()", "serve", "--demo"],
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
+    proc = spawn([*CLI, "serve", "--demo"], env, log)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        wait_ready(proc, url, log)
         served = Served(url, Settings(jwt_secret=SECRET))
         served.matter = _history(served)
         yield served
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        stop(proc, timeout=15)
 
 
 def _call(served: Served, path: str, body: dict[str, Any], role: str, unit: str) -> Any:

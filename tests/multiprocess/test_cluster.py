@@ -17,10 +17,7 @@ dominate the run).
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -34,6 +31,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from tests.loopback import CLI, free_port, spawn, stop, wait_ready
 from tests.postgres import postgres_schema_url
 from tests.support import actor, at, make_container, petition_body, register
 from workflow.adapters import repository as repo
@@ -51,7 +49,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 MATTERS = 5_000  # x 2 timers (route warning and breach) = 10,000 due at once
 YEARS = (2023, 2024, 2025, 2026)  # one case-number counter each, so writers run in parallel
 CONFLICTS = 12
-CLI = "from api.cli import main; main()"
 
 
 @pytest.fixture
@@ -85,32 +82,6 @@ def bulk_register(c: Container, year: int, count: int, batch: int = 250) -> None
                     warning_days=engine.settings.warning_days,
                     personal=personal,
                 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-c", CLI, *args], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-
-
-def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text(errors="replace")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{base} did not start: {log.read_text(errors='replace')}")
 
 
 class FeedReader(threading.Thread):
@@ -211,15 +182,15 @@ def test_two_api_processes_and_three_schedulers_on_one_postgres(
         for i in range(2):
             port = free_port()
             log = tmp_path / f"api{i}.log"
-            procs.append(start(["serve", "--port", str(port), "--no-scheduler"], env, log))
+            procs.append(spawn([*CLI, "serve", "--port", str(port), "--no-scheduler"], env, log))
             bases.append(f"http://127.0.0.1:{port}")
-            wait_ready(bases[-1], procs[-1], log)
+            wait_ready(procs[-1], bases[-1], log)
         admin = mint(c.settings, Role.ADMIN, "P", "feed-reader@P")
         handler = mint(c.settings, Role.HANDLER, "C1-XF", "handler@C1-XF")
         reader = FeedReader(bases[1], admin)
         reader.start()
         for i in range(3):
-            procs.append(start(["scheduler"], env, tmp_path / f"scheduler{i}.log"))
+            procs.append(spawn([*CLI, "scheduler"], env, tmp_path / f"scheduler{i}.log"))
 
         outcomes = [conflict(bases, handler, case_id) for case_id in contested]
 
@@ -242,14 +213,7 @@ def test_two_api_processes_and_three_schedulers_on_one_postgres(
         reader.join(300)
         assert not reader.is_alive(), "the feed reader did not catch up"
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(60)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        stop(*procs, timeout=60)
 
     logs = {p.name: p.read_text(errors="replace")[-2000:] for p in tmp_path.glob("*.log")}
     assert all(p.returncode == 0 for p in procs[2:]), logs  # schedulers stop cleanly
