@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from rules.time import local_date
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
 from workflow.services.engine import Engine
@@ -22,6 +23,28 @@ class Ctx:
     occurred_on: date
     seq: int
     facts: dict[str, bool] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        engine: Engine,
+        case: Case,
+        trigger: str,
+        fields: dict[str, Any],
+        actor: Actor,
+        occurred_at: datetime,
+    ) -> Ctx:
+        """The context of the next event of ``case``."""
+        return cls(
+            engine=engine,
+            case=case,
+            trigger=trigger,
+            fields=fields,
+            actor=actor,
+            occurred_at=occurred_at,
+            occurred_on=local_date(occurred_at),
+            seq=case.version + 1,
+        )
 
     def field_date(self, name: str) -> date | None:
         value = self.fields.get(name)

@@ -13,7 +13,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from rules.errors import RuleViolation
-from rules.time import local_date
 from workflow.domain.actions import ACTION_ADAPTER, ACTION_NAMES, Action
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
@@ -25,6 +24,7 @@ from workflow.services.context import Ctx
 from workflow.services.effects import EFFECTS
 from workflow.services.engine import Engine
 from workflow.services.guards import GUARDS
+from workflow.statechart import Chart, TransitionSpec
 
 
 def check_occurred_at(occurred_at: datetime, now: datetime, previous: datetime | None) -> None:
@@ -59,22 +59,10 @@ def decide(
     already an action model's (otherwise they meet the model here)."""
     check_occurred_at(occurred_at, now, case.last_occurred_at)
     chart = engine.chart
-    specs = chart.transitions_from(case.state, trigger)
-    if not specs:
-        raise IllegalTransition(case.state, trigger, chart.actions_from(case.state))
-    spec = specs[0]
+    spec = transition(chart, case.state, trigger)
     if not checked:
         _check_fields(trigger, fields)
-    ctx = Ctx(
-        engine=engine,
-        case=case,
-        trigger=trigger,
-        fields=fields,
-        actor=actor,
-        occurred_at=occurred_at,
-        occurred_on=local_date(occurred_at),
-        seq=case.version + 1,
-    )
+    ctx = Ctx.of(engine, case, trigger, fields, actor, occurred_at)
     try:
         for name in spec.guards:
             GUARDS[name](ctx)
@@ -104,12 +92,25 @@ def decide(
         "append": effect.append,
         "clocks": planned,
     }
-    return case.next_event(
-        chart.triggers[trigger].event,
-        occurred_at=occurred_at,
+    return recorded(ctx, chart, now, payload)
+
+
+def transition(chart: Chart, state: str, trigger: str) -> TransitionSpec:
+    """The chart's move for ``trigger`` from ``state``; refused when the chart has none."""
+    specs = chart.transitions_from(state, trigger)
+    if not specs:
+        raise IllegalTransition(state, trigger, chart.actions_from(state))
+    return specs[0]
+
+
+def recorded(ctx: Ctx, chart: Chart, now: datetime, payload: dict[str, Any]) -> Event:
+    """The event that records a decided move of ``chart``, next in the matter's chain."""
+    return ctx.case.next_event(
+        chart.triggers[ctx.trigger].event,
+        occurred_at=ctx.occurred_at,
         recorded_at=now,
-        actor=actor.sub,
-        unit=actor.unit,
+        actor=ctx.actor.sub,
+        unit=ctx.actor.unit,
         payload=payload,
     )
 

@@ -125,16 +125,7 @@ def decide_registration(
         last_occurred_at=received_at,
         repeat=repeat,
     )
-    ctx = Ctx(
-        engine=engine,
-        case=draft,
-        trigger="register",
-        fields={},
-        actor=actor,
-        occurred_at=received_at,
-        occurred_on=received_on,
-        seq=1,
-    )
+    ctx = Ctx.of(engine, draft, "register", {}, actor, received_at)
     opened = clocks.empty_clocks()
     for state in reversed(engine.chart.ancestors(engine.chart.initial)):
         for timer in engine.chart.timers_of(state):

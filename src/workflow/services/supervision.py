@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from rules.time import local_date
 from workflow.domain.actions import SuperviseItem
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
-from workflow.domain.errors import IllegalTransition, NotFound
+from workflow.domain.errors import NotFound
 from workflow.domain.events import Event
 from workflow.services.context import Ctx
-from workflow.services.decide import check_occurred_at
+from workflow.services.decide import check_occurred_at, recorded, transition
 from workflow.services.engine import Engine
 from workflow.services.guards import GUARDS
 
@@ -33,23 +32,12 @@ def decide_supervision(
     occurred_at = command.occurred_at or now
     check_occurred_at(occurred_at, now, case.last_occurred_at)
     trigger = command.action.value
-    specs = chart.transitions_from(item["state"], trigger)
-    if not specs:
-        raise IllegalTransition(item["state"], trigger, chart.actions_from(item["state"]))
+    spec = transition(chart, item["state"], trigger)
     fields: dict[str, Any] = command.model_dump(
         mode="json", exclude={"action", "occurred_at"}, exclude_none=True
     )
-    ctx = Ctx(
-        engine=engine,
-        case=case,
-        trigger=trigger,
-        fields={**fields, "item": item_id},
-        actor=actor,
-        occurred_at=occurred_at,
-        occurred_on=local_date(occurred_at),
-        seq=case.version + 1,
-    )
-    for name in specs[0].guards:
+    ctx = Ctx.of(engine, case, trigger, {**fields, "item": item_id}, actor, occurred_at)
+    for name in spec.guards:
         GUARDS[name](ctx)
     landed = engine.machine.companion("supervision").next_state(item["state"], trigger, {})
     changes: dict[str, Any] = {}
@@ -67,11 +55,4 @@ def decide_supervision(
             "set": changes,
         }
     }
-    return case.next_event(
-        chart.triggers[trigger].event,
-        occurred_at=occurred_at,
-        recorded_at=now,
-        actor=actor.sub,
-        unit=actor.unit,
-        payload=payload,
-    )
+    return recorded(ctx, chart, now, payload)
