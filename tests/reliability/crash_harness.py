@@ -24,14 +24,14 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from tests.postgres import backend_url
 from tests.reliability.server import Server
 from tests.support import UNITS, petition_body
 from workflow.auth_tokens import mint
@@ -285,20 +285,6 @@ def run(
     return report
 
 
-@contextmanager
-def _database(kind: str, workdir: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{workdir / 'crash.db'}"
-        return
-    from tests.postgres import postgres_schema_url
-
-    urls = postgres_schema_url()
-    try:
-        yield next(urls)
-    finally:
-        urls.close()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cycles", type=int, default=20)
@@ -306,7 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp, _database(args.database, Path(tmp)) as url:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        backend_url(args.database, Path(tmp), "crash.db") as url,
+    ):
         started = time.monotonic()
         report = run(
             url,
