@@ -13,6 +13,10 @@ from workflow.domain.units import supervision_root
 from workflow.services.context import Ctx
 
 _DECLINE_FOR = {"duplicate": DeclineReason.DUPLICATE, "finalized": DeclineReason.FINALIZED}
+# 信访部门 supervise (督办) the organs that delay or shirk a matter.
+_SUPERVISION = "《信访工作条例》第四十条"
+# Leaders take on (包案) the matters that trouble the public most.
+_LEADERS = "《信访工作条例》第十八条第二款"
 
 
 def _item(ctx: Ctx) -> dict[str, Any]:
@@ -37,8 +41,8 @@ def actor_supervises_item(ctx: Ctx) -> None:
     raise GuardRejected(
         "supervision",
         f"only the petition bureau supervising {item['responsible_unit']} or a unit above it "
-        "may act on this supervision item (《信访工作条例》第四十条)",
-        article="《信访工作条例》第四十条",
+        f"may act on this supervision item ({_SUPERVISION})",
+        article=_SUPERVISION,
     )
 
 
@@ -63,7 +67,8 @@ def escalation_target_above(ctx: Ctx) -> None:
         raise GuardRejected(
             "supervision",
             f"an item escalates to a unit above {item.get('supervising_unit')}, "
-            f"and {target} is not",
+            f"and {target} is not (督办 comes from above, {_SUPERVISION})",
+            article=_SUPERVISION,
             problem="validation-error",
             status=422,
         )
@@ -109,15 +114,17 @@ def repeat_allows_handling(ctx: Ctx) -> None:
 
 
 def actor_may_assign_leader(ctx: Ctx) -> None:
-    """包案: the holding unit, or any unit above it, names the answerable leader."""
+    """包案 (《信访工作条例》第十八条第二款): the holding unit, or any unit above it, names
+    the answerable leader (which unit may name one is policy, docs/supervision.md)."""
     holder = ctx.engine.find_unit(ctx.case.holder_unit)
     home = ctx.engine.find_unit(ctx.actor.unit)
     if holder is not None and home is not None and home.contains(holder):
         return
     raise GuardRejected(
         "leader",
-        f"a leader is assigned by the unit holding the matter ({ctx.case.holder_unit}) "
-        "or a unit above it",
+        f"a leader is assigned (包案, {_LEADERS}) by the unit holding the matter "
+        f"({ctx.case.holder_unit}) or a unit above it",
+        article=_LEADERS,
         holder_unit=ctx.case.holder_unit,
     )
 
