@@ -13,8 +13,8 @@ from workflow.bootstrap import Container
 from workflow.domain.actor import SYSTEM_ACTOR
 from workflow.domain.case import Case
 from workflow.domain.events import GENESIS, Event
+from workflow.record import record
 from workflow.services.decide import decide
-from workflow.services.fold import apply
 
 TABLES = ("events", "cases", "deadlines", "timers", "personal_data", "counters")
 
@@ -53,16 +53,6 @@ def fire_lapse(c: Container, case_id: str) -> Case:
     with c.db.write() as conn:
         case = repo.load_case(conn, case_id)
         assert case is not None
-        expected = case.version
         event = decide(c.engine, case, "lapse", {}, SYSTEM_ACTOR, now, now)
-        apply(c.engine.machine, case, event)
-        repo.save(
-            conn,
-            case,
-            [event],
-            expected_version=expected,
-            now=now,
-            warning_days=c.engine.settings.warning_days,
-            timer_id=f"test-lapse:{case_id}:{event.seq}",
-        )
+        record(conn, c.engine, case, event, now, timer_id=f"test-lapse:{case_id}:{event.seq}")
     return case
