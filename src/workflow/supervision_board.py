@@ -104,11 +104,14 @@ class BoardRow:
         return self.due_on, self.deadline_id
 
 
-def _keyset(table: Table, after: tuple[date, str] | None) -> ColumnElement[bool]:
+def _keyset(
+    due_on: ColumnElement[date], ident: ColumnElement[str], after: tuple[date, str] | None
+) -> ColumnElement[bool]:
+    """Rows after the cursor ``(due day, deadline id)`` in page order."""
     if after is None:
         return true()
-    due, ident = after
-    return or_(table.c.due_on > due, and_(table.c.due_on == due, table.c.id > ident))
+    due, last = after
+    return or_(due_on > due, and_(due_on == due, ident > last))
 
 
 def _rows(conn: Connection, query: Any, today: date) -> list[BoardRow]:
@@ -180,6 +183,27 @@ def _rules(rules: Sequence[str] | None) -> ColumnElement[bool]:
     return DEADLINES.c.rule.in_(list(rules)) if rules else true()
 
 
+def _open_obligations(
+    conn: Connection,
+    scope: Scope,
+    today: date,
+    window: Sequence[ColumnElement[bool]],
+    limit: int,
+    after: tuple[date, str] | None,
+    rules: Sequence[str] | None,
+) -> list[BoardRow]:
+    """A keyset page of the open obligations of ``scope`` whose due day is in ``window``."""
+    d = DEADLINES
+    conditions = [
+        d.c.open_obligation == true(),
+        *window,
+        scope.on_page(d, "responsible_unit", "responsible_path"),
+        _keyset(d.c.due_on, d.c.id, after),
+        _rules(rules),
+    ]
+    return _rows(conn, _board_page(conditions, limit), today)
+
+
 def overdue(
     conn: Connection,
     scope: Scope,
@@ -191,15 +215,8 @@ def overdue(
     min_days: int = 1,
 ) -> list[BoardRow]:
     """Open breaches, most overdue first (earliest due day), at least ``min_days`` late."""
-    d = DEADLINES
-    conditions = [
-        d.c.open_obligation == true(),
-        d.c.due_on <= today - timedelta(days=min_days),
-        scope.on_page(d, "responsible_unit", "responsible_path"),
-        _keyset(d, after),
-        _rules(rules),
-    ]
-    return _rows(conn, _board_page(conditions, limit), today)
+    late = [DEADLINES.c.due_on <= today - timedelta(days=min_days)]
+    return _open_obligations(conn, scope, today, late, limit, after, rules)
 
 
 def overdue_count(
@@ -213,10 +230,9 @@ def overdue_count(
             d.c.open_obligation == true(),
             d.c.due_on < today,
             scope.on(d, "responsible_unit", "responsible_path"),
+            _rules(rules),
         )
     )
-    if rules:
-        query = query.where(d.c.rule.in_(list(rules)))
     return int(conn.execute(query).scalar_one())
 
 
@@ -232,16 +248,12 @@ def due_soon(
 ) -> list[BoardRow]:
     """Running obligations due from today to ``within_days`` calendar days ahead."""
     d = DEADLINES
-    conditions = [
-        d.c.open_obligation == true(),
+    running = [
         d.c.status == "pending",
         d.c.due_on >= today,
         d.c.due_on <= today + timedelta(days=within_days),
-        scope.on_page(d, "responsible_unit", "responsible_path"),
-        _keyset(d, after),
-        _rules(rules),
     ]
-    return _rows(conn, _board_page(conditions, limit), today)
+    return _open_obligations(conn, scope, today, running, limit, after, rules)
 
 
 def overdue_as_of(
@@ -289,9 +301,7 @@ def overdue_as_of(
             scope.on(v, "responsible_unit", "responsible_path"),
         )
     )
-    if after is not None:
-        due, ident = after
-        query = query.where(or_(v.c.due_on > due, and_(v.c.due_on == due, v.c.deadline_id > ident)))
+    query = query.where(_keyset(v.c.due_on, v.c.deadline_id, after))
     return _rows(conn, query.order_by(v.c.due_on, v.c.deadline_id).limit(limit), day)
 
 
