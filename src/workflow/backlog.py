@@ -40,8 +40,9 @@ class BacklogMatter:
     ended_on: date | None
 
 
-def _nth_repeat() -> Any:
-    """Per earlier matter: how many repeats it has, and the day of the n-th (window)."""
+def _nth_repeat(n: int) -> Any:
+    """Per earlier matter with at least ``n`` repeats: its repeat count and the day of
+    the ``n``-th repeat."""
     c = CASES
     ranked = (
         select(
@@ -55,7 +56,7 @@ def _nth_repeat() -> Any:
         .where(c.c.repeat_of.is_not(None))
         .subquery()
     )
-    return ranked
+    return select(ranked.c.root, ranked.c.day, ranked.c.total).where(ranked.c.rank == n).subquery()
 
 
 def matters(
@@ -73,15 +74,13 @@ def matters(
     ``open_only`` keeps those still unresolved at ``until``.
     """
     c = CASES
-    ranked = _nth_repeat()
-    nth = (
-        select(ranked.c.root, ranked.c.day, ranked.c.total)
-        .where(ranked.c.rank == policy.repeats)
-        .subquery()
-    )
+    nth = _nth_repeat(policy.repeats)
     age_day = c.c.received_day + policy.age_days
     aged = and_(age_day <= until.toordinal(), or_(c.c.ended_day.is_(None), c.c.ended_day > age_day))
-    repeated = nth.c.day <= until.toordinal()
+    # A repeat after the matter ended does not bring it back: it left the backlog then.
+    repeated = and_(
+        nth.c.day <= until.toordinal(), or_(c.c.ended_day.is_(None), c.c.ended_day >= nth.c.day)
+    )
     query = (
         select(
             c.c.id,
@@ -108,15 +107,11 @@ def matters(
         query = query.limit(limit)
     out = []
     for r in conn.execute(query).mappings():
-        flags = [f for f in (r["age_flag"], r["repeat_flag"]) if f is not None]
-        reasons = tuple(
-            name
-            for name, flag in (("age", r["age_flag"]), ("repeats", r["repeat_flag"]))
-            if flag is not None
-        )
-        flagged_day = min(flags)
-        if r["ended_day"] is not None and r["ended_day"] < flagged_day:
-            continue  # ended before it ever joined the backlog (repeats came after the end)
+        flags = {
+            reason: day
+            for reason, day in (("age", r["age_flag"]), ("repeats", r["repeat_flag"]))
+            if day is not None
+        }
         out.append(
             BacklogMatter(
                 case_id=r["id"],
@@ -125,10 +120,10 @@ def matters(
                 holder_unit=r["holder_unit"],
                 leader=r["leader"],
                 received_on=date.fromordinal(r["received_day"]),
-                flagged_on=date.fromordinal(flagged_day),
-                reasons=reasons,
+                flagged_on=date.fromordinal(min(flags.values())),
+                reasons=tuple(flags),
                 repeats=int(r["repeats"]),
-                ended_on=date.fromordinal(r["ended_day"]) if r["ended_day"] else None,
+                ended_on=date.fromordinal(r["ended_day"]) if r["ended_day"] is not None else None,
             )
         )
     return out

@@ -131,6 +131,30 @@ def test_backlog_by_age_and_by_repeats(c: Container) -> None:
     assert old.id not in still  # resolved matters leave the open backlog
 
 
+def test_repeats_after_the_end_do_not_put_a_matter_in_the_backlog(c: Container) -> None:
+    ended = register(c, subject="路灯损坏", petitioners=LI)
+    act(c, ended, "C1-XF", "withdraw")
+    advance_to(c, at("2026-03-10 09:00"))
+    for _ in range(2):
+        register(c, subject="路灯损坏", petitioners=LI)
+    pestered = register(c, subject="道路积水", petitioners=ZHANG)
+    for _ in range(2):
+        register(c, subject="道路积水", petitioners=ZHANG)
+    policy = backlog.BacklogPolicy(age_days=30, repeats=2)
+    with c.db.read() as conn:
+        # The ended matter sorts first: the page must not be spent on it.
+        found = backlog.matters(
+            conn,
+            Scope("P", "/P/"),
+            policy,
+            since=date(2026, 3, 1),
+            until=date(2026, 3, 25),
+            open_only=False,
+            limit=1,
+        )
+    assert [m.case_id for m in found] == [pestered.id]
+
+
 def test_unit_move_carries_its_subtree(c: Container) -> None:
     case = register(c, unit="K1-XF")
     route = case.latest("route")
