@@ -49,3 +49,8 @@ def build_log(tmp_path: Path) -> Log:
 def sql(container: Container, statement: str, **params: object) -> None:
     with container.db.write() as conn:
         conn.execute(text(statement), params)
+
+
+def scalar(container: Container, statement: str, **params: object) -> object:
+    with container.db.read() as conn:
+        return conn.execute(text(statement), params).scalar_one()

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from tests.integration.audit_support import Log, build_log, sql
+from tests.integration.audit_support import Log, build_log, scalar, sql
 from workflow import anchors
 from workflow.verify import verify_log
 
@@ -45,12 +45,7 @@ def test_a_changed_payload_is_reported(log: Log) -> None:
 
 def test_a_changed_column_with_equivalent_json_still_verifies(log: Log) -> None:
     # The same payload re-encoded non-canonically (spaces, key order) is not a change.
-    with log.c.db.read() as conn:
-        from sqlalchemy import text
-
-        raw = conn.execute(
-            text("SELECT payload FROM events WHERE case_id = :c AND seq = 2"), {"c": log.first}
-        ).scalar_one()
+    raw = scalar(log.c, "SELECT payload FROM events WHERE case_id = :c AND seq = 2", c=log.first)
     value = json.loads(raw) if isinstance(raw, str) else raw
     sql(
         log.c,
@@ -78,12 +73,7 @@ def test_a_deleted_last_event_is_reported_by_the_projection(log: Log) -> None:
 def test_a_deleted_last_event_with_a_consistent_projection_is_reported_by_the_anchor(
     log: Log,
 ) -> None:
-    with log.c.db.read() as conn:
-        from sqlalchemy import text
-
-        prev = conn.execute(
-            text("SELECT hash FROM events WHERE case_id = :c AND seq = 3"), {"c": log.first}
-        ).scalar_one()
+    prev = scalar(log.c, "SELECT hash FROM events WHERE case_id = :c AND seq = 3", c=log.first)
     sql(log.c, "DELETE FROM events WHERE case_id = :c AND seq = 4", c=log.first)
     sql(log.c, "UPDATE cases SET version = 3, last_hash = :h WHERE id = :c", h=prev, c=log.first)
     case_id, seq, reason = _broken(log)
