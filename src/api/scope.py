@@ -71,12 +71,21 @@ def _in_subtree(root: Unit | None, codes: Iterable[str], units: UnitDirectory) -
 
 
 def can_read(actor: Actor, case: Case, units: UnitDirectory) -> bool:
+    return _reads(actor, _units(case), units)
+
+
+def can_read_parties(actor: Actor, parties: Parties, units: UnitDirectory) -> bool:
+    """``can_read`` from the matter's parties alone (``api.parties.read``)."""
+    return _reads(actor, parties.units, units)
+
+
+def _reads(actor: Actor, involved: frozenset[str], units: UnitDirectory) -> bool:
     if actor.role is Role.ADMIN:
         return True
     if actor.role in SUBTREE_READERS:
-        return _in_subtree(oversight_root(actor, units), _units(case), units)
+        return _in_subtree(oversight_root(actor, units), involved, units)
     if actor.role in ACTING_ROLES:
-        return actor.unit in _units(case)
+        return actor.unit in involved
     return False
 
 

@@ -122,6 +122,28 @@ def test_item_actions_are_events(api: Api) -> None:
     assert replay["matches_projection"] is True
 
 
+def test_a_keyed_item_action_replays_and_is_checked_for_scope(api: Api) -> None:
+    _breach(api)
+    [item] = api.client.get(
+        "/v1/supervision/items?unit=K1", headers=api.auth("supervisor", "C1")
+    ).json()["items"]
+    url = f"/v1/supervision/items/{item['id']}/actions"
+    keyed = api.auth("supervisor", "C1", **{"Idempotency-Key": "urge-1"})
+    first = api.client.post(url, json={"action": "urge"}, headers=keyed)
+    assert first.status_code == 200
+    again = api.client.post(url, json={"action": "urge"}, headers=keyed)
+    assert again.status_code == 200 and again.json() == first.json()
+    # The same key from a supervisor of the other city is their own request: refused
+    # (404) by the command's check, with nothing stored under the key.
+    other = api.auth("supervisor", "C2", **{"Idempotency-Key": "urge-1"})
+    problem(api.client.post(url, json={"action": "urge"}, headers=other), 404, "not-found")
+    problem(api.client.post(url, json={"action": "urge"}, headers=other), 404, "not-found")
+    history = api.client.get(
+        f"/v1/petitions/{item['petition_id']}/history", headers=api.auth("auditor", "P")
+    ).json()["items"]
+    assert [e["type"] for e in history].count("supervision_urged") == 1
+
+
 def test_leaders_backlog_and_rates(api: Api) -> None:
     case = api.register("C1-XF")
     api.ok(case, "C1-XF", "assign_leader", leader="王副市长")

@@ -14,13 +14,14 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from api import scope
+from api import parties, scope
 from api.console import labels, session
 from api.console.render import ConsoleRoute, page, redirect, set_flash
 from api.deps import ContainerDep
 from api.problems import ApiProblem
 from api.routes import supervision
 from api.routes.supervision import Board
+from api.scope import Parties
 from rules.classification import UnitKind
 from workflow.bootstrap import Container
 from workflow.domain.actions import SuperviseItem
@@ -166,6 +167,8 @@ async def act_on_item(
     form = await session.read_form(request)
     session.check_form_token(request, form.get("csrf"))
     case_id = supervision.item_matter(c, actor, item_id)
+    # Out of scope the item is a 404 page, as an unknown one is, whatever the form says.
+    supervision.item_visible(c, actor, item_id, parties.read(c.db, case_id))
     back = redirect(_board_url(form))
     action = form.get("action", "")
     fields: dict[str, Any] = {"action": action}
@@ -176,7 +179,15 @@ async def act_on_item(
     name = labels.ITEM_ACTIONS.get(action, action)
     try:
         command = SuperviseItem.model_validate(fields)
-        case = c.petitions.supervise(case_id, item_id, command, actor)
+        case = c.petitions.supervise(
+            case_id,
+            item_id,
+            command,
+            actor,
+            authorize=lambda matter: supervision.item_visible(
+                c, actor, item_id, Parties.of(matter)
+            ),
+        )
     except ValidationError as exc:
         detail = "; ".join(str(e.get("msg", "")) for e in exc.errors()[:3])
         set_flash(
@@ -187,9 +198,6 @@ async def act_on_item(
         set_flash(
             back, "error", f"{name}未成功：{labels.problem_title(exc.problem)}（{exc.detail}）"
         )
-        return back
-    except ApiProblem as exc:
-        set_flash(back, "error", f"{name}未成功：{labels.problem_title(exc.slug)}（{exc.detail}）")
         return back
     set_flash(back, "ok", f"已{name}：信访事项 {case.number}")
     return back

@@ -15,18 +15,20 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from api import cursors, scope
+from api import cursors, parties, scope
 from api.auth import CurrentActor
 from api.deps import ContainerDep
 from api.problems import ApiProblem, responses
 from api.routes.petitions import IdempotencyKey, parse_if_match, run_idempotent
 from api.schemas import PetitionOut
+from api.scope import Parties
 from rules.time import local_date
 from workflow import backlog, rates, supervision_board
 from workflow.adapters.repository import SUPERVISION_ITEMS
 from workflow.bootstrap import Container
 from workflow.domain.actions import SuperviseItem
 from workflow.domain.actor import Actor, Role
+from workflow.domain.case import Case
 from workflow.supervision_board import BoardRow, Scope
 
 router = APIRouter(tags=["supervision"])
@@ -152,16 +154,23 @@ def resolve_scope(c: Container, actor: Actor, unit: str | None, subtree: bool) -
 
 
 def item_matter(c: Container, actor: Actor, item_id: str) -> str:
-    """The matter a supervision item belongs to, for a supervisor who may see it (else
-    the item does not exist for them: 404)."""
+    """The matter a supervision item belongs to (404 if there is no such item); only a
+    supervisor acts on items (403). Whether the caller may see the matter is
+    ``item_visible``'s, checked by the command on the matter it loads."""
     scope.require_role(actor, frozenset({Role.SUPERVISOR}), "act on supervision items")
     with c.db.read() as conn:
         case_id = conn.execute(
             select(SUPERVISION_ITEMS.c.case_id).where(SUPERVISION_ITEMS.c.id == item_id)
         ).scalar_one_or_none()
-    if case_id is None or not scope.can_read(actor, c.petitions.get(case_id), c.units):
+    if case_id is None:
         raise scope.not_found(f"supervision item {item_id}")
     return str(case_id)
+
+
+def item_visible(c: Container, actor: Actor, item_id: str, matter: Parties) -> None:
+    """Outside the caller's scope the item does not exist for them: 404, as if unknown."""
+    if not scope.can_read_parties(actor, matter, c.units):
+        raise scope.not_found(f"supervision item {item_id}")
 
 
 def _after(cursor: str | None) -> tuple[date, str] | None:
@@ -339,6 +348,11 @@ async def act_on_item(
 ) -> JSONResponse:
     version = parse_if_match(if_match)
     case_id = item_matter(c, actor, item_id)
+
+    def authorize(case: Case) -> None:
+        # As for petition actions: on the matter the command loaded, in its transaction.
+        item_visible(c, actor, item_id, Parties.of(case))
+
     return await run_idempotent(
         request,
         c,
@@ -346,8 +360,16 @@ async def act_on_item(
         idempotency_key,
         200,
         lambda hook: c.petitions.supervise(
-            case_id, item_id, command, actor, if_match=version, on_commit_tx=hook
+            case_id,
+            item_id,
+            command,
+            actor,
+            if_match=version,
+            on_commit_tx=hook,
+            authorize=authorize,
         ),
+        # A replayed response is only for a caller who may still see the item.
+        before_replay=lambda: item_visible(c, actor, item_id, parties.read(c.db, case_id)),
     )
 
 
