@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from typing import Any
@@ -98,26 +99,13 @@ def verify_log(db: Database, *, exported: Sequence[Anchor] | None = None) -> Ver
     return state.result(None)
 
 
-class _snapshot:
+@contextmanager
+def _snapshot(db: Database) -> Iterator[Connection]:
     """One read snapshot for the case rows and the events (REPEATABLE READ on PostgreSQL,
     where READ COMMITTED would let a case committed between the two reads look broken)."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.conn: Connection | None = None
-
-    def __enter__(self) -> Connection:
-        conn = self.db.reader.connect()
-        if not self.db.is_sqlite:
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        conn.begin()
-        self.conn = conn
-        return conn
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.conn is not None
-        self.conn.rollback()
-        self.conn.close()
+    options = {} if db.is_sqlite else {"isolation_level": "REPEATABLE READ"}
+    with db.reader.connect().execution_options(**options) as conn, conn.begin():
+        yield conn
 
 
 class _Walk:
