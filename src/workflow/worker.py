@@ -40,26 +40,30 @@ class SchedulerHandle:
 ANCHOR_CHECK_EVERY = timedelta(hours=1)
 
 
-def _tick(container: Container, last_anchor_check: list[datetime]) -> SweepReport:
-    report = sweep(container)
-    if report.fired or report.cancelled or report.failed:
-        log.info("sweep %s", report.to_dict())
-    now = container.clock.now()
-    if not last_anchor_check or now - last_anchor_check[0] >= ANCHOR_CHECK_EVERY:
-        last_anchor_check[:] = [now]
-        made = anchors.create_due(container.db, now)
-        if made:
-            log.info("anchored %s", [a.day.isoformat() for a in made])
-    return report
+@dataclass
+class _Ticker:
+    """One tick: sweep, then (at most every ``ANCHOR_CHECK_EVERY``) anchor the due days."""
+
+    container: Container
+    anchors_checked: datetime | None = None
+
+    def __call__(self) -> SweepReport:
+        report = sweep(self.container)
+        if report.fired or report.cancelled or report.failed:
+            log.info("sweep %s", report.to_dict())
+        now = self.container.clock.now()
+        if self.anchors_checked is None or now - self.anchors_checked >= ANCHOR_CHECK_EVERY:
+            self.anchors_checked = now
+            made = anchors.create_due(self.container.db, now)
+            if made:
+                log.info("anchored %s", [a.day.isoformat() for a in made])
+        return report
 
 
 def start_scheduler(container: Container) -> SchedulerHandle:
     """Start sweeping now (catch-up) and every ``settings.sweep_interval_seconds``; anchor
     every whole day that has none (checked at most hourly)."""
-    checked: list[datetime] = []
-    scheduler = start_ticker(
-        lambda: _tick(container, checked), container.settings.sweep_interval_seconds
-    )
+    scheduler = start_ticker(_Ticker(container), container.settings.sweep_interval_seconds)
     return SchedulerHandle(container, scheduler)
 
 
