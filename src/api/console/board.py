@@ -103,26 +103,12 @@ def board(
     rules = [rule] if rule else None
     minimum = _int(min_days, "min_days", 1, 1, 3650)
     within = _int(within_days, "within_days", 3, 0, 90)
+    # The route functions' own defaults: the whole subtree, today, the first page.
     over: Board = supervision.overdue(
-        actor,
-        c,
-        unit=chosen_unit,
-        subtree=True,
-        as_of=None,
-        rule=rules,
-        min_days=minimum,
-        limit=BOARD_ROWS,
-        cursor=None,
+        actor, c, unit=chosen_unit, rule=rules, min_days=minimum, limit=BOARD_ROWS
     )
     soon: Board = supervision.due_soon(
-        actor,
-        c,
-        unit=chosen_unit,
-        subtree=True,
-        within_days=within,
-        rule=rules,
-        limit=BOARD_ROWS,
-        cursor=None,
+        actor, c, unit=chosen_unit, rule=rules, within_days=within, limit=BOARD_ROWS
     )
     titles = rule_titles(c)
     actions: dict[str, list[str]] = {}
