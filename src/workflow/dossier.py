@@ -6,7 +6,6 @@ petitioners may be shown (masking by role) and passes them in already presented.
 
 from __future__ import annotations
 
-import itertools
 from datetime import datetime
 from typing import Any
 
@@ -17,27 +16,29 @@ from workflow.statechart import Chart
 
 def chain_status(events: list[Event]) -> dict[str, Any]:
     """This matter's own chain: seq run, links and recomputed hashes."""
-    problem: dict[str, Any] | None = None
-    if events and events[0].prev_hash != GENESIS:
-        problem = {"seq": events[0].seq, "reason": "the first event does not start the chain"}
-    for expected, event in enumerate(events, start=1):
-        if problem is not None:
-            break
-        if event.seq != expected:
-            problem = {"seq": event.seq, "reason": f"sequence gap: expected seq {expected}"}
-        elif event.computed_hash() != event.hash:
-            problem = {"seq": event.seq, "reason": "hash does not match the event's content"}
-    for prev, event in itertools.pairwise(events):
-        if problem is not None:
-            break
-        if event.prev_hash != prev.hash:
-            problem = {"seq": event.seq, "reason": "prev_hash does not link"}
+    problem = _first_break(events)
     return {
         "ok": problem is None,
         "events": len(events),
         "last_hash": events[-1].hash if events else None,
         "first_broken": problem,
     }
+
+
+def _first_break(events: list[Event]) -> dict[str, Any] | None:
+    """The first event, in seq order, out of sequence, unlinked or not matching its hash."""
+    prev_hash = GENESIS
+    for expected, event in enumerate(events, start=1):
+        if event.seq != expected:
+            return {"seq": event.seq, "reason": f"sequence gap: expected seq {expected}"}
+        if event.prev_hash != prev_hash:
+            if expected == 1:
+                return {"seq": event.seq, "reason": "the first event does not start the chain"}
+            return {"seq": event.seq, "reason": "prev_hash does not link"}
+        if event.computed_hash() != event.hash:
+            return {"seq": event.seq, "reason": "hash does not match the event's content"}
+        prev_hash = event.hash
+    return None
 
 
 def _titles(chart: Chart) -> dict[str, str]:
