@@ -9,15 +9,12 @@ the whole document and building the case (about 80 -> 35 µs on SQLite).
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from sqlalchemy import bindparam, select
 
 from api import scope
 from api.scope import Parties
 from workflow.adapters.database import Database
-from workflow.adapters.prepared import Prepared
+from workflow.adapters.prepared import Prepared, json_value
 from workflow.adapters.repository import CASES
 
 # Longer ids are never issued: such a request is a 404 without a query.
@@ -32,12 +29,6 @@ _PARTIES = Prepared(
 )
 
 
-def _list(stored: Any) -> list[str]:
-    # SQLite hands back the JSON text; psycopg decodes it.
-    found: list[str] = json.loads(stored) if isinstance(stored, str) else stored
-    return found
-
-
 def read(db: Database, case_id: str) -> Parties:
     """The matter's parties; 404 ``not-found`` if there is no such matter."""
     if len(case_id) > MAX_ID:
@@ -47,4 +38,4 @@ def read(db: Database, case_id: str) -> Parties:
     if not rows:
         raise scope.not_found(f"petition {case_id}")
     holder, intake, involved = rows[0]
-    return Parties(case_id, holder, frozenset({holder, intake, *_list(involved)}))
+    return Parties(case_id, holder, frozenset({holder, intake, *json_value(involved)}))

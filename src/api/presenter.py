@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
 from api import scope
 from api.schemas import DeadlineOut, PetitionerOut, PetitionOut
-from workflow.adapters.prepared import Prepared
+from workflow.adapters.prepared import Prepared, json_value
 from workflow.adapters.repository import PERSONAL
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case, Deadline
@@ -50,12 +49,6 @@ _PERSONAL_OF = Prepared(
 )
 
 
-def _document(stored: Any) -> dict[str, Any] | None:
-    # SQLite hands back the stored JSON text; psycopg decodes JSON columns itself.
-    found: dict[str, Any] | None = json.loads(stored) if isinstance(stored, str) else stored
-    return found
-
-
 def _petitioner(ref: str, data: dict[str, Any] | None, show: bool) -> PetitionerOut:
     if data is None:
         return PetitionerOut(ref=ref, redacted=True)
@@ -76,7 +69,7 @@ def _petitioner(ref: str, data: dict[str, Any] | None, show: bool) -> Petitioner
 
 
 def petitioners(conn: Connection, case: Case, actor: Actor) -> list[PetitionerOut]:
-    rows = {ref: _document(data) for ref, data in _PERSONAL_OF.rows(conn, {"w_case": case.id})}
+    rows = {ref: json_value(data) for ref, data in _PERSONAL_OF.rows(conn, {"w_case": case.id})}
     show = scope.sees_personal_data(actor, case)
     return [_petitioner(p["ref"], rows.get(p["ref"]), show) for p in case.petitioners]
 

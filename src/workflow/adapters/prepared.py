@@ -19,6 +19,7 @@ before, and driver errors are raised as the same SQLAlchemy exceptions
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
@@ -147,6 +148,13 @@ class Prepared:
             return list(cursor.fetchall())
         finally:
             cursor.close()
+
+
+def json_value(stored: Any) -> Any:
+    """A JSON column's value as a prepared statement returns it. The driver gives raw
+    results (no SQLAlchemy result processing): SQLite hands back the stored text,
+    psycopg decodes JSON columns itself."""
+    return json.loads(stored) if isinstance(stored, str) else stored
 
 
 def _slot(bind: Any, dialect: Dialect, given: bool) -> tuple[Callable[[Any], Any] | None, Any]:

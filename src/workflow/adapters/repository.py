@@ -10,7 +10,6 @@ that a sweep batch can send many saves' rows with one executemany per statement.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,7 +24,7 @@ from sqlmodel import SQLModel
 from rules.time import local_date
 from workflow.adapters import tables  # noqa: F401  (registers the tables read below)
 from workflow.adapters.commit_order import mark_unsealed
-from workflow.adapters.prepared import Prepared
+from workflow.adapters.prepared import Prepared, json_value
 from workflow.adapters.types import JsonText
 from workflow.domain.case import Case, Deadline
 from workflow.domain.errors import VersionConflict
@@ -138,8 +137,7 @@ def load_case(conn: Connection, case_id: str) -> Case | None:
     doc = _CASE_DOC.scalar(conn, {"w_id": case_id})
     if doc is None:
         return None
-    # SQLite hands back the stored text; psycopg decodes JSON columns itself.
-    return Case.from_doc(json.loads(doc) if isinstance(doc, str) else doc)
+    return Case.from_doc(json_value(doc))
 
 
 def load_cases(conn: Connection, case_ids: Sequence[str]) -> dict[str, Case]:
