@@ -27,7 +27,7 @@ from workflow.record import record
 from workflow.services import repeats
 from workflow.services.decide import decide_action
 from workflow.services.engine import Engine
-from workflow.services.fold import apply
+from workflow.services.fold import apply, fold_events
 from workflow.services.registration import decide_registration
 from workflow.services.supervision import decide_supervision
 
@@ -203,17 +203,12 @@ class PetitionService:
         moment = as_of or self.clock.now()
         # Events are recorded in seq order, so "as of" is a prefix of the history.
         counted = len(list(takewhile(lambda e: e.recorded_at <= moment, events)))
-        full = self._fold(events)
-        case = full if counted == len(events) else self._fold(events[:counted])
+        machine = self.engine.machine
+        full = fold_events(machine, events)
+        case = full if counted == len(events) else fold_events(machine, events[:counted])
         # Field-by-field dataclass equality: the same comparison as of their docs, cheaper.
         matches = full is not None and full == current
         return Replay(case=case, as_of=moment, events=counted, matches_projection=matches)
-
-    def _fold(self, events: list[Event]) -> Case | None:
-        case: Case | None = None
-        for event in events:
-            case = apply(self.engine.machine, case, event)
-        return case
 
     def _load(self, conn: Connection, case_id: str) -> Case:
         case = repo.load_case(conn, case_id)
