@@ -80,11 +80,6 @@ class _Broken(Exception):
         self.link = link
 
 
-def verify_chains(db: Database) -> Verification:
-    """Chains, projection and the stored anchors (the API's and CLI's default check)."""
-    return verify_log(db)
-
-
 def verify_log(db: Database, *, exported: Sequence[Anchor] | None = None) -> Verification:
     """Walk every case's events in seq order; stop at the first broken link."""
     with _snapshot(db) as conn:

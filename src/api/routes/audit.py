@@ -24,7 +24,7 @@ from workflow.domain.actor import Actor, Role
 from workflow.domain.events import Event
 from workflow.projection_audit import audit_projections
 from workflow.redaction import redact_before, redact_case
-from workflow.verify import verify_chains
+from workflow.verify import verify_log
 
 router = APIRouter(tags=["audit"])
 VERIFIERS = frozenset({Role.AUDITOR, Role.ADMIN})
@@ -169,7 +169,7 @@ def verify(
     ] = False,
 ) -> AuditVerifyOut:
     scope.require_role(actor, VERIFIERS, "verify the audit chains")
-    result = verify_chains(c.db)
+    result = verify_log(c.db)
     broken = result.first_broken
     findings = (
         [
