@@ -46,7 +46,7 @@ from sqlmodel import SQLModel
 from rules.time import end_of_day, local_date
 from workflow.adapters import tables  # noqa: F401  (registers the tables)
 from workflow.adapters.database import Database
-from workflow.domain.events import GENESIS, canonical_json, canonical_time
+from workflow.domain.events import GENESIS, canonical_json, canonical_text, canonical_time
 
 _T = SQLModel.metadata.tables
 ANCHORS: Table = _T["anchors"]
@@ -261,7 +261,7 @@ def export(db: Database, out_dir: Path) -> Path | None:
         return None
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"anchors-{anchors[-1].day.isoformat()}.jsonl"
-    text = "".join(canonical_json(a.to_json()).decode() + "\n" for a in anchors)
+    text = "".join(canonical_text(a.to_json()) + "\n" for a in anchors)
     path.write_text(text, encoding="utf-8")
     return path
 
