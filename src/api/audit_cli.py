@@ -123,19 +123,19 @@ def redact(
     """Erase petitioners' personal data; each erasure is an event in the matter's chain."""
     from workflow.bootstrap import bootstrap
     from workflow.domain.actor import SYSTEM_ACTOR
-    from workflow.redaction import redact_before, redact_case
+    from workflow.redaction import redact as redact_matters
 
     if (case is None) == (before is None):
         typer.echo("give exactly one of --case or --before", err=True)
         raise typer.Exit(2)
+    try:
+        day = date.fromisoformat(before) if before is not None else None
+    except ValueError:
+        typer.echo(f"--before must be a date YYYY-MM-DD, not {before!r}", err=True)
+        raise typer.Exit(2) from None
     container = bootstrap(_settings(database_url))
     try:
-        if case is not None:
-            one = redact_case(container, case, SYSTEM_ACTOR, reason)
-            done = [one] if one is not None else []
-        else:
-            assert before is not None
-            done = redact_before(container, date.fromisoformat(before), SYSTEM_ACTOR, reason)
+        done = redact_matters(container, SYSTEM_ACTOR, reason, case_id=case, before=day)
     finally:
         container.db.dispose()
     for item in done:

@@ -22,7 +22,7 @@ from workflow.adapters import repository as repo
 from workflow.bootstrap import Container
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
-from workflow.domain.errors import NotFound
+from workflow.domain.errors import InvalidCommand, NotFound
 from workflow.record import record
 
 EVENT_TYPE = "personal_data_redacted"
@@ -33,6 +33,25 @@ class Redacted:
     case_id: str
     refs: list[str]
     seq: int
+
+
+def redact(
+    c: Container,
+    actor: Actor,
+    reason: str,
+    *,
+    case_id: str | None = None,
+    before: date | None = None,
+) -> list[Redacted]:
+    """One matter (``case_id``) or every finished one last touched before ``before``:
+    exactly one of them; the matters whose data was erased (none left: not listed)."""
+    if (case_id is None) == (before is None):
+        raise InvalidCommand("give exactly one of case_id or before", field="case_id")
+    if case_id is not None:
+        one = redact_case(c, case_id, actor, reason)
+        return [one] if one is not None else []
+    assert before is not None
+    return redact_before(c, before, actor, reason)
 
 
 def redact_case(c: Container, case_id: str, actor: Actor, reason: str) -> Redacted | None:

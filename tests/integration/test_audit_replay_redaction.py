@@ -112,4 +112,6 @@ def test_retention_redacts_only_finished_matters_before_the_day(tmp_path: Path) 
     assert outcome.exit_code == 0, outcome.output
     assert _personal(c, late.id)[0][0] is None
     assert runner.invoke(app, ["redact", "--database-url", url]).exit_code == 2
+    bad_day = runner.invoke(app, ["redact", "--before", "24/09/2026", "--database-url", url])
+    assert bad_day.exit_code == 2 and "YYYY-MM-DD" in bad_day.output
     assert runner.invoke(app, ["verify", "--database-url", url]).exit_code == 0

@@ -23,7 +23,7 @@ from workflow.bootstrap import Container
 from workflow.domain.actor import Actor, Role
 from workflow.domain.events import Event
 from workflow.projection_audit import audit_projections
-from workflow.redaction import redact_before, redact_case
+from workflow.redaction import redact
 from workflow.verify import verify_log
 
 router = APIRouter(tags=["audit"])
@@ -226,12 +226,7 @@ class RedactionsOut(BaseModel):
 )
 def redactions(body: RedactionIn, actor: CurrentActor, c: ContainerDep) -> RedactionsOut:
     scope.require_role(actor, ADMINS, "redact personal data")
-    if body.case_id is not None:
-        one = redact_case(c, body.case_id, actor, body.reason)
-        done = [one] if one is not None else []
-    else:
-        assert body.before is not None
-        done = redact_before(c, body.before, actor, body.reason)
+    done = redact(c, actor, body.reason, case_id=body.case_id, before=body.before)
     return RedactionsOut(
         items=[RedactedOut(case_id=d.case_id, refs=d.refs, seq=d.seq) for d in done]
     )
