@@ -20,7 +20,7 @@ from workflow.domain.actions import Register
 from workflow.domain.actor import Actor, Role
 from workflow.domain.case import Case
 from workflow.domain.errors import Forbidden, GuardRejected, InvalidCommand
-from workflow.domain.events import GENESIS, Event, canonical_json, seal
+from workflow.domain.events import GENESIS, Event, canonical_json
 from workflow.services import clocks
 from workflow.services.context import Ctx
 from workflow.services.engine import Engine
@@ -133,15 +133,13 @@ def decide_registration(
             if deadline is not None:
                 opened["opened"].append(deadline.to_doc())
     payload["clocks"] = opened
-    event = seal(
-        case_id=case_id,
-        seq=1,
-        type="registered",
+    # The draft is version 0 at GENESIS: its next event is seq 1, linked to GENESIS.
+    event = draft.next_event(
+        "registered",
         occurred_at=received_at,
         recorded_at=now,
         actor=actor.sub,
         unit=actor.unit,
         payload=payload,
-        prev_hash=GENESIS,
     )
     return event, records
