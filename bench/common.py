@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import create_engine, text
 from tests.support import UNITS
 
+from workflow.adapters.database import SQLITE_PRAGMAS
 from workflow.bootstrap import Container, bootstrap
 from workflow.config import Settings
 from workflow.domain.clock import SimulatedClock
@@ -99,9 +100,8 @@ def raw_connect(url: str) -> Raw:
     """sqlite3 with the file settings of workflow.adapters.database, or psycopg."""
     if url.startswith("sqlite"):
         conn = sqlite3.connect(url.split("///", 1)[1], timeout=10, isolation_level=None)
-        for pragma in ("journal_mode=WAL", "busy_timeout=10000", "synchronous=NORMAL"):
+        for pragma in SQLITE_PRAGMAS:
             conn.execute(f"PRAGMA {pragma}")
-        conn.execute("PRAGMA foreign_keys=ON")
         return Raw(conn, "?", "BEGIN IMMEDIATE")
     import psycopg
 

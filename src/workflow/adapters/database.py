@@ -34,15 +34,14 @@ def column_json(value: Any) -> str:
     return canonical_text(value)
 
 
+# Every SQLite connection's settings (the benchmarks' plain sqlite3 floors use them too).
+SQLITE_PRAGMAS = ("journal_mode=WAL", "busy_timeout=10000", "foreign_keys=ON", "synchronous=NORMAL")
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself
     cursor = dbapi_conn.cursor()
-    for pragma in (
-        "journal_mode=WAL",
-        "busy_timeout=10000",
-        "foreign_keys=ON",
-        "synchronous=NORMAL",
-    ):
+    for pragma in SQLITE_PRAGMAS:
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
