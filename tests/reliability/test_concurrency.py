@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, select
 
-from tests.postgres import postgres_schema_url
+from tests.postgres import backend_url
 from tests.reliability.server import Server
 from tests.support import UNITS, petition_body
 from workflow.adapters.repository import EVENTS
@@ -96,36 +96,29 @@ def live(
     # One server per database for the module (starting one costs seconds); every test
     # uses its own subjects and keys, and the sweep test checks every timer in the store.
     tmp_path = tmp_path_factory.mktemp("race")
-    urls: Iterator[str] = (
-        iter([f"sqlite:///{tmp_path / 'race.db'}"])
-        if request.param == "sqlite"
-        else postgres_schema_url()
-    )
-    url = next(urls)
-    server = Server(
-        url,
-        tmp_path / "server.log",
-        clock="simulated",
-        simulated_start="2026-09-01T09:00:00+08:00",
-        # Sweeps race through concurrent clock moves. Not with the scheduler's ticks too:
-        # its daily anchoring would seal days that a clock move still in flight (another
-        # request moved the shared simulated clock months ahead) then records events in,
-        # which verify rightly reports; a race of the simulated clock, not of real time,
-        # where anchors wait a grace period after the day ends.
-        scheduler="false",
-    )
-    server.start()
-    live = Live(server, url)
-    try:
-        for unit in UNITS:
-            created = live.http.post("/v1/units", json=unit, headers=live.auth("admin", "P"))
-            assert created.status_code == 201, created.text
-        yield live
-    finally:
-        live.http.close()
-        server.kill()
-        for _ in urls:  # drops the PostgreSQL schema
-            pass
+    with backend_url(request.param, tmp_path, "race.db") as url:
+        server = Server(
+            url,
+            tmp_path / "server.log",
+            clock="simulated",
+            simulated_start="2026-09-01T09:00:00+08:00",
+            # Sweeps race through concurrent clock moves. Not with the scheduler's ticks too:
+            # its daily anchoring would seal days that a clock move still in flight (another
+            # request moved the shared simulated clock months ahead) then records events in,
+            # which verify rightly reports; a race of the simulated clock, not of real time,
+            # where anchors wait a grace period after the day ends.
+            scheduler="false",
+        )
+        server.start()
+        live = Live(server, url)
+        try:
+            for unit in UNITS:
+                created = live.http.post("/v1/units", json=unit, headers=live.auth("admin", "P"))
+                assert created.status_code == 201, created.text
+            yield live
+        finally:
+            live.http.close()
+            server.kill()
 
 
 CLASSIFY = {"action": "classify", "type": "claim", "route": "petition"}
