@@ -67,38 +67,46 @@ class PetitionService:
         self, command: Register, actor: Actor, *, on_commit_tx: TxHook | None = None
     ) -> Case:
         now = self.clock.now()
+        with self.db.write() as conn:
+            case, event = self.register_in(conn, command, actor, now)
+            if on_commit_tx is not None:
+                on_commit_tx(conn, case)
+        self._notify(case, [event])
+        return case
+
+    def register_in(
+        self, conn: Connection, command: Register, actor: Actor, now: datetime
+    ) -> tuple[Case, Event]:
+        """Register in the caller's open transaction (bulk loads put many in one); the
+        caller commits and notifies."""
         keys = [
             repeats.petitioner_key(self.repeat_key, p.id_number)
             for p in command.petitioners
             if p.id_number
         ]
         subject = repeats.subject_key(command.subject)
-        with self.db.write() as conn:
-            year = local_date(command.received_at or now).year
-            event, personal = decide_registration(
-                self.engine,
-                command,
-                actor,
-                now,
-                case_id=uuid.uuid4().hex,
-                number=repo.next_number(conn, year),
-                repeat=self._repeat_link(conn, command, keys, subject),
-            )
-            case = apply(self.engine.machine, None, event)
-            repo.save(
-                conn,
-                case,
-                [event],
-                expected_version=None,
-                now=now,
-                warning_days=self.engine.settings.warning_days,
-                personal=personal,
-                petitioner_keys=[(key, subject) for key in keys],
-            )
-            if on_commit_tx is not None:
-                on_commit_tx(conn, case)
-        self._notify(case, [event])
-        return case
+        year = local_date(command.received_at or now).year
+        event, personal = decide_registration(
+            self.engine,
+            command,
+            actor,
+            now,
+            case_id=uuid.uuid4().hex,
+            number=repo.next_number(conn, year),
+            repeat=self._repeat_link(conn, command, keys, subject),
+        )
+        case = apply(self.engine.machine, None, event)
+        repo.save(
+            conn,
+            case,
+            [event],
+            expected_version=None,
+            now=now,
+            warning_days=self.engine.settings.warning_days,
+            personal=personal,
+            petitioner_keys=[(key, subject) for key in keys],
+        )
+        return case, event
 
     def act(
         self,

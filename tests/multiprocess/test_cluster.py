@@ -20,7 +20,6 @@ import os
 import subprocess
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -34,15 +33,12 @@ from sqlalchemy import func, select
 from tests.loopback import CLI, free_port, spawn, stop, wait_ready
 from tests.postgres import postgres_schema_url
 from tests.support import actor, at, make_container, petition_body, register
-from workflow.adapters import repository as repo
 from workflow.adapters.repository import EVENTS, TIMERS
 from workflow.auth_tokens import mint
 from workflow.bootstrap import Container
 from workflow.domain.actions import Register
 from workflow.domain.actor import Role
 from workflow.domain.clock import SimulatedClock
-from workflow.services.fold import apply
-from workflow.services.registration import decide_registration
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -57,31 +53,17 @@ def pg_url() -> Iterator[str]:
 
 
 def bulk_register(c: Container, year: int, count: int, batch: int = 250) -> None:
-    """PetitionService.register, many matters per transaction (the same engine calls)."""
-    engine, now = c.engine, c.clock.now()
-    command = Register.model_validate(petition_body(received_at=f"{year}-03-02T09:00:00+08:00"))
+    """PetitionService.register, many matters per transaction."""
+    now = c.clock.now()
     registrar = actor("C1-XF", Role.REGISTRAR)
+    received = f"{year}-03-02T09:00:00+08:00"
     for start in range(0, count, batch):
         with c.db.write() as conn:
             for _ in range(min(batch, count - start)):
-                event, personal = decide_registration(
-                    engine,
-                    command,
-                    registrar,
-                    now,
-                    case_id=uuid.uuid4().hex,
-                    number=repo.next_number(conn, year),
-                )
-                case = apply(engine.machine, None, event)
-                repo.save(
-                    conn,
-                    case,
-                    [event],
-                    expected_version=None,
-                    now=now,
-                    warning_days=engine.settings.warning_days,
-                    personal=personal,
-                )
+                # A subject of its own each (petition_body): copies of one petition
+                # would be linked as repeats.
+                command = Register.model_validate(petition_body(received_at=received))
+                c.petitions.register_in(conn, command, registrar, now)
 
 
 class FeedReader(threading.Thread):
