@@ -31,6 +31,7 @@ import pickle
 import statistics
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from bench.recorded import Recording, Writer
 from bench.server import bearer, running
 from workflow.domain.actor import Role
 from workflow.domain.events import GENESIS
+from workflow.domain.ids import time_ordered_id
 
 RECORDING_ENV = "PETITIONFLOW_BENCH_RECORDING"
 
@@ -142,7 +144,7 @@ class Client:
             await self.send(client, f"/bench/engine/{case['id']}/{step}", None, None, latencies)
 
     async def floor_matter(self, client: httpx.AsyncClient, latencies: list[float]) -> None:
-        case_id = os.urandom(16).hex()
+        case_id = time_ordered_id(datetime.now(UTC))  # as the engine names a new matter
         for step in range(len(LIFECYCLE) + 1):
             await self.send(client, f"/bench/floor/{case_id}/{step}", None, None, latencies)
 

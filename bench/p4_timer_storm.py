@@ -67,7 +67,7 @@ def sweep_run(url: str, rec: Recording, timers: int) -> tuple[float, float]:
     c = container(url, REGISTERED, **SETTINGS)
     raw = raw_connect(c.db.url)
     started = time.perf_counter()
-    clone(raw, rec, timers)
+    clone(raw, rec, timers, registered=REGISTERED)
     setup = time.perf_counter() - started
     started = time.perf_counter()
     result = sweep(c, BREACH + timedelta(seconds=1))
@@ -82,7 +82,7 @@ def sweep_run(url: str, rec: Recording, timers: int) -> tuple[float, float]:
 def floor_run(url: str, rec: Recording, timers: int, batch: int) -> float:
     c = container(url, REGISTERED, **SETTINGS)
     raw = raw_connect(c.db.url)
-    ids = clone(raw, rec, timers)
+    ids = clone(raw, rec, timers, registered=REGISTERED)
     c.db.dispose()
     writer = Writer(raw, rec, lambda _doc, _action: None)
     breach = rec.steps[1]

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
@@ -23,6 +23,7 @@ from bench.common import Raw
 from workflow.adapters import prepared
 from workflow.adapters.database import column_json
 from workflow.domain.events import GENESIS, Event, canonical_json
+from workflow.domain.ids import time_ordered_id
 
 _WRITES = {"INSERT", "UPDATE", "DELETE"}
 
@@ -171,7 +172,7 @@ class Writer:
 
     def matter(self) -> None:
         """A new matter through every recorded step, one transaction per step."""
-        case_id = uuid.uuid4().hex
+        case_id = time_ordered_id(datetime.now(UTC))  # as the engine names a new matter
         number = ""
         prev = GENESIS
         for step in self.rec.steps:
@@ -233,21 +234,30 @@ def _with_extra(params: Any, key: int | str, extra: str) -> Any:
 
 
 def clone(
-    raw: Raw, rec: Recording, count: int, *, first: int = 0, chunk: int = 10_000
+    raw: Raw,
+    rec: Recording,
+    count: int,
+    *,
+    first: int = 0,
+    chunk: int = 10_000,
+    registered: datetime | None = None,
 ) -> list[str]:
     """``count`` copies of the recorded matter's registration, in large transactions.
 
     Each copy gets its own id, number and a correctly chained event hash; the rows are
     otherwise the engine's own (same documents, deadlines, timers, personal data).
     Counters are skipped: copies number themselves from a separate range, from ``first``.
+    Ids are the engine's (time-ordered), as if the copies were registered a millisecond
+    apart from ``registered`` (default: now).
     """
+    start = registered or datetime.now(UTC)
     step = rec.steps[0]
     ids: list[str] = []
     prefix = rec.number[:6]
     for start in range(0, count, chunk):
         batch: list[list[Any]] = [[] for _ in step.statements]
         for n in range(start, min(count, start + chunk)):
-            case_id = uuid.uuid4().hex
+            case_id = time_ordered_id(start + timedelta(milliseconds=n))
             ids.append(case_id)
             mapping = {rec.case_id: case_id, rec.number: f"{prefix}9{first + n:07d}"}
             mapping[step.hash] = event_hash(step, mapping, GENESIS)

@@ -6,7 +6,6 @@ projection in one transaction guarded by the case version; then notify listeners
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from workflow.domain.case import Case
 from workflow.domain.clock import Clock
 from workflow.domain.errors import IntegrityFailure, InvalidCommand, NotFound, VersionConflict
 from workflow.domain.events import Event
+from workflow.domain.ids import time_ordered_id
 from workflow.record import record
 from workflow.services import repeats
 from workflow.services.decide import decide_action
@@ -91,7 +91,7 @@ class PetitionService:
             command,
             actor,
             now,
-            case_id=uuid.uuid4().hex,
+            case_id=time_ordered_id(now),
             number=repo.next_number(conn, year),
             repeat=self._repeat_link(conn, command, keys, subject),
         )

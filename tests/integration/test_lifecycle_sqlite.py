@@ -84,3 +84,18 @@ def test_stale_version_and_illegal_action_write_nothing(tmp_path: Path) -> None:
         act(c, case, "C1-XF", "accept")
     assert len(c.petitions.history(case.id)) == 1
     assert c.petitions.get(case.id).version == 1
+
+
+def test_matters_registered_later_get_later_ids(tmp_path: Path) -> None:
+    """Ids are version 7 from the service's clock, so the matters of one day sit together
+    in every index keyed by the matter (the clock is simulated: the wall clock is not
+    what orders them)."""
+    c = make_container(tmp_path, at("2031-03-01 09:00"))
+    ids = []
+    for _ in range(5):
+        ids.append(register(c).id)
+        c.clock.advance(seconds=60)  # type: ignore[attr-defined]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 5
+    millis = int(ids[0][:12], 16)
+    assert millis == int(at("2031-03-01 09:00").timestamp() * 1000)
