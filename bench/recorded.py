@@ -250,14 +250,14 @@ def clone(
     Ids are the engine's (time-ordered), as if the copies were registered a millisecond
     apart from ``registered`` (default: now).
     """
-    start = registered or datetime.now(UTC)
+    origin = registered or datetime.now(UTC)
     step = rec.steps[0]
     ids: list[str] = []
     prefix = rec.number[:6]
     for start in range(0, count, chunk):
         batch: list[list[Any]] = [[] for _ in step.statements]
         for n in range(start, min(count, start + chunk)):
-            case_id = time_ordered_id(start + timedelta(milliseconds=n))
+            case_id = time_ordered_id(origin + timedelta(milliseconds=n))
             ids.append(case_id)
             mapping = {rec.case_id: case_id, rec.number: f"{prefix}9{first + n:07d}"}
             mapping[step.hash] = event_hash(step, mapping, GENESIS)
