@@ -119,4 +119,9 @@ async def current_actor(
     return actor
 
 
+async def actor_of(request: Request) -> Actor:
+    """``current_actor`` with its credentials read as its dependency would read them."""
+    return await current_actor(request, await _bearer(request))
+
+
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api import cursors, idempotency, parties, scope
 from api.auth import CurrentActor
+from api.commands import CommandRoute
 from api.deps import ContainerDep
 from api.presenter import etag, present
 from api.problems import ApiProblem, responses
@@ -32,6 +33,7 @@ IdempotencyKey = Annotated[
 ]
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 OPEN_STATUSES = ("pending", "paused", "breached")
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
 def parse_if_match(value: str | None) -> int | None:
@@ -108,7 +110,19 @@ async def run_idempotent(
     return SerializedJSON(out.model_dump_json().encode(), status_code=status, headers=headers)
 
 
-@router.post(
+def command(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """``router.post`` with a ``CommandRoute``: the command endpoints, most requests."""
+
+    def add(endpoint: Endpoint) -> Endpoint:
+        router.add_api_route(
+            path, endpoint, methods=["POST"], route_class_override=CommandRoute, **options
+        )
+        return endpoint
+
+    return add
+
+
+@command(
     "",
     status_code=201,
     response_model=PetitionOut,
@@ -143,7 +157,7 @@ def get_petition(
         return present(conn, case, actor, c.chart)
 
 
-@router.post(
+@command(
     "/{petition_id}/actions",
     response_model=PetitionOut,
     responses=responses(401, 403, 404, 409, 412, 413, 415, 422),
