@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.domain.events import canonical_json, canonical_time, seal
+from tests.support import act, at, make_container, register
+from workflow.adapters.prepared import json_value
+from workflow.adapters.types import document_text
+from workflow.domain.events import canonical_json, canonical_text, canonical_time, seal
+from workflow.sweep import advance_clock
 
 AWKWARD: list[Any] = [
     {"b": 1, "a": {"d": [1, 2.5, None, True, False], "c": "房屋漏水"}},
@@ -63,3 +68,43 @@ def test_a_sealed_event_hashes_as_it_always_has() -> None:
 )
 def test_canonical_time_is_the_strftime_form(moment: datetime) -> None:
     assert canonical_time(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# What a case document holds: no floats, integers within 64 bits, string keys.
+DOCUMENT_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**64 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(DOCUMENT_VALUES)
+def test_a_document_is_written_in_the_canonical_text(value: Any) -> None:
+    assert document_text(value) == canonical_text(value)
+    assert json_value(str(document_text(value))) == value
+
+
+def test_documents_of_a_whole_lifecycle_are_written_in_the_canonical_text(
+    tmp_path: Path,
+) -> None:
+    c = make_container(tmp_path, at("2026-09-22 09:00"), warning_days=3)
+    case = register(c, received_at="2026-09-22T09:00:00+08:00")
+    docs = [case.to_doc()]
+    c.clock.advance(days=1)  # type: ignore[attr-defined]
+    for unit, action, fields in [
+        ("C1-XF", "classify", {"type": "claim", "route": "petition"}),
+        ("C1-XF", "transfer", {"to_unit": "C1-ZJ", "mode": "transfer"}),
+        ("C1-ZJ", "accept", {}),
+        ("C1-ZJ", "extend", {"days": 15, "approved_by": "局长", "reason": "情况复杂"}),
+    ]:
+        case = act(c, case, unit, action, **fields)
+        docs.append(case.to_doc())
+    advance_clock(c, advance_days=120)
+    docs.append(c.petitions.get(case.id).to_doc())
+    for doc in docs:
+        assert document_text(doc) == canonical_text(doc)
+
+
+def test_a_document_orjson_cannot_write_is_refused_not_altered() -> None:
+    with pytest.raises(TypeError):
+        document_text({"n": 2**70})

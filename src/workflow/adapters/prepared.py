@@ -19,11 +19,11 @@ before, and driver errors are raised as the same SQLAlchemy exceptions
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
@@ -153,8 +153,10 @@ class Prepared:
 def json_value(stored: Any) -> Any:
     """A JSON column's value as a prepared statement returns it. The driver gives raw
     results (no SQLAlchemy result processing): SQLite hands back the stored text,
-    psycopg decodes JSON columns itself."""
-    return json.loads(stored) if isinstance(stored, str) else stored
+    psycopg decodes JSON columns itself. orjson reads what the engine wrote (documents,
+    personal data: no floats, no integers beyond 64 bits) as the standard library does,
+    in half the time."""
+    return orjson.loads(stored) if isinstance(stored, str) else stored
 
 
 def _slot(bind: Any, dialect: Dialect, given: bool) -> tuple[Callable[[Any], Any] | None, Any]:

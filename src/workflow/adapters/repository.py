@@ -16,7 +16,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, Text, and_, bindparam, insert, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel
@@ -25,10 +25,10 @@ from rules.time import local_date
 from workflow.adapters import tables  # noqa: F401  (registers the tables read below)
 from workflow.adapters.commit_order import mark_unsealed
 from workflow.adapters.prepared import Prepared, json_value
-from workflow.adapters.types import JsonText
+from workflow.adapters.types import document_text
 from workflow.domain.case import Case, Deadline
 from workflow.domain.errors import VersionConflict
-from workflow.domain.events import Event, canonical_text
+from workflow.domain.events import Event
 from workflow.services.registration import PersonalRecord
 from workflow.services.timers import TimerPlan, plan_timers
 
@@ -144,8 +144,10 @@ def load_cases(conn: Connection, case_ids: Sequence[str]) -> dict[str, Case]:
     """Several matters in one query (a sweep batch's), by id; missing ones are absent."""
     if not case_ids:
         return {}
-    rows = conn.execute(select(CASES.c.id, CASES.c.doc).where(CASES.c.id.in_(case_ids)))
-    return {case_id: Case.from_doc(doc) for case_id, doc in rows}
+    # The document as the driver gives it (text on SQLite), decoded like load_case's.
+    doc = type_coerce(CASES.c.doc, Text)
+    rows = conn.execute(select(CASES.c.id, doc).where(CASES.c.id.in_(case_ids)))
+    return {case_id: Case.from_doc(json_value(doc)) for case_id, doc in rows}
 
 
 def load_events(conn: Connection, case_id: str, *, up_to: datetime | None = None) -> list[Event]:
@@ -274,7 +276,7 @@ def save(
         "updated_at": now,
         # Encoded now, from the case itself: no copy, and nothing that changes the case
         # later can reach rows a batch sends afterwards.
-        "doc": JsonText(canonical_text(case.to_doc(copy=False))),
+        "doc": document_text(case.to_doc(copy=False)),
     }
     if expected_version is None:
         pending.add(_CASE_INSERT, [{"id": case.id, **values}])
