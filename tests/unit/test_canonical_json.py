@@ -108,3 +108,73 @@ def test_documents_of_a_whole_lifecycle_are_written_in_the_canonical_text(
 def test_a_document_orjson_cannot_write_is_refused_not_altered() -> None:
     with pytest.raises(TypeError):
         document_text({"n": 2**70})
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(
+    case_id=st.text(),
+    seq=st.integers(),
+    type_=st.text(),
+    moments=st.tuples(
+        *[
+            st.datetimes(
+                min_value=datetime(1, 1, 2),  # noqa: DTZ001  (hypothesis bounds are naive)
+                max_value=datetime(9999, 12, 30),  # noqa: DTZ001
+                timezones=st.sampled_from([UTC, timezone(timedelta(hours=8))]),
+            )
+        ]
+        * 2
+    ),
+    actor=st.text(),
+    unit=st.text(),
+    payload=st.dictionaries(st.text(), JSON_VALUES, max_size=5),
+    prev_hash=st.text(),
+)
+def test_sealing_hashes_the_canonical_body_and_keeps_the_payload_text(
+    case_id: str,
+    seq: int,
+    type_: str,
+    moments: tuple[datetime, datetime],
+    actor: str,
+    unit: str,
+    payload: dict[str, Any],
+    prev_hash: str,
+) -> None:
+    """seal puts the body's text together around the payload's; verification encodes the
+    body whole (computed_hash). Both must give the same bytes for anything sealable."""
+    event = seal(
+        case_id=case_id,
+        seq=seq,
+        type=type_,
+        occurred_at=moments[0],
+        recorded_at=moments[1],
+        actor=actor,
+        unit=unit,
+        payload=payload,
+        prev_hash=prev_hash,
+    )
+    assert event.hash == event.computed_hash()
+    assert event.payload_text == canonical_text(payload)
+
+
+def test_sealing_refuses_what_the_body_could_not_hold_as_it_is() -> None:
+    base: dict[str, Any] = {
+        "case_id": "c",
+        "seq": 1,
+        "type": "t",
+        "occurred_at": datetime(2026, 1, 1, tzinfo=UTC),
+        "recorded_at": datetime(2026, 1, 1, tzinfo=UTC),
+        "actor": "a",
+        "unit": "u",
+        "payload": {},
+        "prev_hash": "0" * 64,
+    }
+    for field, value in [("seq", True), ("seq", "1"), ("actor", None), ("unit", 3)]:
+        with pytest.raises(TypeError):
+            seal(**{**base, field: value})

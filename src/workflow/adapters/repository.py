@@ -25,7 +25,7 @@ from rules.time import local_date
 from workflow.adapters import tables  # noqa: F401  (registers the tables read below)
 from workflow.adapters.commit_order import mark_unsealed
 from workflow.adapters.prepared import Prepared, json_value
-from workflow.adapters.types import document_text
+from workflow.adapters.types import JsonText, document_text
 from workflow.domain.case import Case, Deadline
 from workflow.domain.errors import VersionConflict
 from workflow.domain.events import Event
@@ -336,7 +336,7 @@ def _event_row(event: Event, timer_id: str | None) -> dict[str, Any]:
         "recorded_at": event.recorded_at,
         "actor": event.actor,
         "unit": event.unit,
-        "payload": event.payload,
+        "payload": event.payload if event.payload_text is None else JsonText(event.payload_text),
         "prev_hash": event.prev_hash,
         "hash": event.hash,
         "timer_id": timer_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,6 +53,9 @@ class Event:
     payload: dict[str, Any]
     prev_hash: str
     hash: str
+    # The payload's canonical text when this process sealed the event (written as the
+    # stored payload as it is); None for an event read back from the database.
+    payload_text: str | None = field(default=None, compare=False, repr=False)
 
     def body(self) -> dict[str, Any]:
         return {
@@ -83,8 +86,22 @@ def seal(
     payload: dict[str, Any],
     prev_hash: str,
 ) -> Event:
-    """Build an event and compute its hash over the canonical body."""
-    draft = Event(case_id, seq, type, occurred_at, recorded_at, actor, unit, payload, prev_hash, "")
+    """Build an event and compute its hash over the canonical body.
+
+    The body's canonical text is put together here around the payload's, which the
+    event keeps: the payload column stores exactly that text, so the payload (the
+    bulk of an event) is encoded once instead of once for the hash and once for the
+    row. ``Event.computed_hash`` (what verification uses) encodes the body whole; a
+    property test holds the two to the same bytes.
+    """
+    payload_text = canonical_text(payload)
+    text = (
+        f'{{"actor":{_string(actor)},"case_id":{_string(case_id)},'
+        f'"occurred_at":"{canonical_time(occurred_at)}","payload":{payload_text},'
+        f'"prev_hash":{_string(prev_hash)},"recorded_at":"{canonical_time(recorded_at)}",'
+        f'"seq":{_integer(seq)},"type":{_string(type)},"unit":{_string(unit)}}}'
+    )
+    digest = hashlib.sha256(text.encode()).hexdigest()
     return Event(
         case_id,
         seq,
@@ -95,5 +112,18 @@ def seal(
         unit,
         payload,
         prev_hash,
-        draft.computed_hash(),
+        digest,
+        payload_text,
     )
+
+
+def _string(value: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return canonical_text(value)
+
+
+def _integer(value: int) -> str:
+    if type(value) is not int:  # a bool is an int, and encodes as true/false
+        raise TypeError(f"expected an integer, got {value!r}")
+    return str(value)
