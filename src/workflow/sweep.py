@@ -29,7 +29,7 @@ from workflow.domain.clock import SimulatedClock
 from workflow.domain.errors import InvalidCommand, VersionConflict
 from workflow.domain.events import Event
 from workflow.record import record
-from workflow.services.timer_events import decide_timer, live_deadline
+from workflow.services.timer_events import decide_timer
 from workflow.services.timers import TimerPlan
 
 log = logging.getLogger(__name__)
@@ -223,14 +223,13 @@ def _fire(
         store.mark(conn, timer.id, "cancelled", now)
         return "cancelled"
     engine = container.engine
-    supervisor = None
-    deadline = live_deadline(engine, case, timer)
-    if timer.kind == "breach" and deadline is not None:
-        unit = deadline.responsible_unit
+
+    def supervisor_of(unit: str) -> str | None:
         if unit not in batch.bureaus:
             batch.bureaus[unit] = store.supervising_bureau(conn, unit)
-        supervisor = batch.bureaus[unit]
-    event = decide_timer(engine, case, timer, now, supervisor)
+        return batch.bureaus[unit]
+
+    event = decide_timer(engine, case, timer, now, supervisor_of)
     if event is None:
         store.mark(conn, timer.id, "cancelled", now)
         return "cancelled"

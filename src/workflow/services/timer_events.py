@@ -9,6 +9,7 @@ payload keeps the real due instant in ``due_at``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,9 +43,17 @@ def occurred_at(case: Case, timer: TimerPlan) -> datetime:
 
 
 def decide_timer(
-    engine: Engine, case: Case, timer: TimerPlan, now: datetime, supervisor: str | None
+    engine: Engine,
+    case: Case,
+    timer: TimerPlan,
+    now: datetime,
+    supervisor_of: Callable[[str], str | None],
 ) -> Event | None:
-    """The event for a due timer; None when its deadline no longer waits for it."""
+    """The event for a due timer; None when its deadline no longer waits for it.
+
+    ``supervisor_of`` names the unit that supervises a responsible unit; it is asked
+    only when a breach opens a supervision item.
+    """
     deadline = live_deadline(engine, case, timer)
     if deadline is None:
         return None
@@ -60,7 +69,9 @@ def decide_timer(
         )
         extra = {
             "responsible_unit": deadline.responsible_unit,
-            "supervision": _open_item(deadline, supervisor, case, timer),
+            "supervision": _open_item(
+                deadline, supervisor_of(deadline.responsible_unit), case, timer
+            ),
         }
         return _system_event(case, timer, now, "deadline_breached", changed, extra)
     changed = replace(deadline, status="lapsed")
