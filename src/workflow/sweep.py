@@ -17,6 +17,7 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -133,6 +134,12 @@ class _Batch:
     writes: repo.Writes | None = None
     loaded: dict[str, Case] = field(default_factory=dict)
 
+    def bureau(self, conn: Connection, unit: str) -> str | None:
+        """The bureau supervising ``unit``, looked up once per sweep."""
+        if unit not in self.bureaus:
+            self.bureaus[unit] = store.supervising_bureau(conn, unit)
+        return self.bureaus[unit]
+
 
 def _fire_together(
     container: Container,
@@ -223,13 +230,7 @@ def _fire(
         store.mark(conn, timer.id, "cancelled", now)
         return "cancelled"
     engine = container.engine
-
-    def supervisor_of(unit: str) -> str | None:
-        if unit not in batch.bureaus:
-            batch.bureaus[unit] = store.supervising_bureau(conn, unit)
-        return batch.bureaus[unit]
-
-    event = decide_timer(engine, case, timer, now, supervisor_of)
+    event = decide_timer(engine, case, timer, now, partial(batch.bureau, conn))
     if event is None:
         store.mark(conn, timer.id, "cancelled", now)
         return "cancelled"

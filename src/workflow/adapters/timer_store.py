@@ -25,10 +25,6 @@ from workflow.services.timers import TimerPlan
 MAX_ATTEMPTS = 5
 
 
-def _plan(row: Any) -> TimerPlan:
-    return TimerPlan(row["id"], row["case_id"], row["deadline_id"], row["kind"], row["due_at"])
-
-
 def _due(now: datetime, skip: Collection[str]) -> Any:
     clause = and_(TIMERS.c.status == "pending", TIMERS.c.due_at <= now)
     return and_(clause, TIMERS.c.id.notin_(list(skip))) if skip else clause
