@@ -31,7 +31,6 @@ import pickle
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +42,10 @@ from tests.support import petition_body
 
 from bench.common import container, database, fmt, parser, raw_connect, report, versions
 from bench.p1_engine import LIFECYCLE, START, Commands, dict_legality, record
-from bench.recorded import Recording, Writer
+from bench.recorded import Recording, Writer, new_case_id
 from bench.server import bearer, running
 from workflow.domain.actor import Role
 from workflow.domain.events import GENESIS
-from workflow.domain.ids import time_ordered_id
 
 RECORDING_ENV = "PETITIONFLOW_BENCH_RECORDING"
 
@@ -144,7 +142,7 @@ class Client:
             await self.send(client, f"/bench/engine/{case['id']}/{step}", None, None, latencies)
 
     async def floor_matter(self, client: httpx.AsyncClient, latencies: list[float]) -> None:
-        case_id = time_ordered_id(datetime.now(UTC))  # as the engine names a new matter
+        case_id = new_case_id()
         for step in range(len(LIFECYCLE) + 1):
             await self.send(client, f"/bench/floor/{case_id}/{step}", None, None, latencies)
 

@@ -148,6 +148,11 @@ def event_hash(step: Step, mapping: dict[str, str], prev: str) -> str:
 Legality = Callable[[dict[str, Any] | None, str], str | None]
 
 
+def new_case_id() -> str:
+    """A new matter's id, made as the engine makes one (time-ordered, from now)."""
+    return time_ordered_id(datetime.now(UTC))
+
+
 class Writer:
     """Replays recorded steps for new matters on a plain DB-API connection."""
 
@@ -172,7 +177,7 @@ class Writer:
 
     def matter(self) -> None:
         """A new matter through every recorded step, one transaction per step."""
-        case_id = time_ordered_id(datetime.now(UTC))  # as the engine names a new matter
+        case_id = new_case_id()
         number = ""
         prev = GENESIS
         for step in self.rec.steps:
