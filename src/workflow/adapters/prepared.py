@@ -127,13 +127,14 @@ class Prepared:
         cannot tell)."""
         if not rows:
             return 0
-        if len(rows) == 1:
-            return self.execute(conn, rows[0])
-        compiled = self._for(conn.dialect, tuple(rows[0]))
-        cursor = _run(conn, compiled.sql, [compiled.bind(row) for row in rows], many=True)
-        count: int = cursor.rowcount
-        cursor.close()
-        return count
+        sql, params = self.bind_many(conn.dialect, rows)
+        return send(conn, sql, params)
+
+    def bind_many(self, dialect: Dialect, rows: Sequence[Row]) -> tuple[str, list[Any]]:
+        """The SQL for ``dialect`` and every row as the driver takes it. Needs no
+        connection: a sweep worker binds the rows it planned, the writer sends them."""
+        compiled = self._for(dialect, tuple(rows[0]))
+        return compiled.sql, [compiled.bind(row) for row in rows]
 
     def scalar(self, conn: Connection, params: Row) -> Any:
         """The first column of the first row, or None."""
@@ -167,6 +168,18 @@ def _slot(bind: Any, dialect: Dialect, given: bool) -> tuple[Callable[[Any], Any
         raise KeyError(f"parameter {bind.key!r} is missing")
     value = bind.effective_value
     return None, value if process is None else process(value)
+
+
+def send(conn: Connection, sql: str, params: Sequence[Any]) -> int:
+    """Run bound rows (``bind_many``): once per row; the number of rows changed in all
+    (-1 where the driver cannot tell)."""
+    if not params:
+        return 0
+    many = len(params) > 1
+    cursor = _run(conn, sql, params if many else params[0], many=many)
+    count: int = cursor.rowcount
+    cursor.close()
+    return count
 
 
 def _run(conn: Connection, sql: str, params: Any, *, many: bool) -> Any:

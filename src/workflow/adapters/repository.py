@@ -19,10 +19,14 @@ from typing import Any
 from sqlalchemy import Connection, Table, Text, and_, bindparam, insert, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlmodel import SQLModel
 
 from rules.time import local_date
-from workflow.adapters import tables  # noqa: F401  (registers the tables read below)
+from workflow.adapters import (
+    prepared,
+    tables,  # noqa: F401  (registers the tables read below)
+)
 from workflow.adapters.commit_order import mark_unsealed
 from workflow.adapters.prepared import Prepared, json_value
 from workflow.adapters.types import JsonText, document_text
@@ -198,6 +202,21 @@ def _paths(conn: Connection, known: dict[str, str]) -> Callable[[str], str]:
     return lookup
 
 
+@dataclass(frozen=True)
+class Bound:
+    """One statement's rows, bound for the driver (``Writes.bound``): what a sweep
+    worker process hands the writer, and what ``send`` runs."""
+
+    sql: str
+    params: list[Any]
+    # A version-checked case update: the rows it must change, the matters it names
+    # and, for one matter, the version it expects (for the VersionConflict).
+    check: int | None = None
+    matters: str = ""
+    expected: int | None = None
+    events: bool = False  # it inserts events: the transaction must seal them
+
+
 class Writes:
     """The rows that saves write, per statement, run in the order ``save`` defines.
 
@@ -218,11 +237,9 @@ class Writes:
         if rows:
             self._rows.setdefault(statement, []).extend(rows)
 
-    def run(self, conn: Connection) -> None:
-        """Send everything gathered; VersionConflict (and nothing kept, once the caller
-        rolls back) if a matter changed since it was loaded."""
-        if not self._rows:
-            return
+    def bound(self, dialect: Dialect) -> list[Bound]:
+        """Everything gathered, bound for ``dialect``, in the order ``send`` runs it."""
+        out: list[Bound] = []
         for statement in _ORDER:
             rows = self._rows.get(statement)
             if not rows:
@@ -233,16 +250,42 @@ class Writes:
             by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for row in rows:
                 by_keys.setdefault(tuple(row), []).append(row)
-            changed = sum(statement.executemany(conn, group) for group in by_keys.values())
-            if statement is _CASE_UPDATE and changed != len(rows):
-                names = ", ".join(row["w_id"] for row in rows)
-                raise VersionConflict(
-                    f"case changed meanwhile (one of {names})",
-                    expected_version=rows[0]["w_version"] if len(rows) == 1 else None,
-                )
-            if statement is _EVENT_INSERT:
-                mark_unsealed(conn)
-        self._rows.clear()
+            for group in by_keys.values():
+                sql, params = statement.bind_many(dialect, group)
+                if statement is _CASE_UPDATE:
+                    out.append(
+                        Bound(
+                            sql,
+                            params,
+                            check=len(group),
+                            matters=", ".join(row["w_id"] for row in group),
+                            expected=group[0]["w_version"] if len(group) == 1 else None,
+                        )
+                    )
+                else:
+                    out.append(Bound(sql, params, events=statement is _EVENT_INSERT))
+        return out
+
+    def run(self, conn: Connection) -> None:
+        """Send everything gathered; VersionConflict (and nothing kept, once the caller
+        rolls back) if a matter changed since it was loaded."""
+        if self._rows:
+            send(conn, self.bound(conn.dialect))
+            self._rows.clear()
+
+
+def send(conn: Connection, bound: Sequence[Bound]) -> None:
+    """Run bound statements in order; VersionConflict if a matter changed since it was
+    loaded (its case update changed no row), and then the caller rolls back."""
+    for statement in bound:
+        changed = prepared.send(conn, statement.sql, statement.params)
+        if statement.check is not None and changed != statement.check:
+            raise VersionConflict(
+                f"case changed meanwhile (one of {statement.matters})",
+                expected_version=statement.expected,
+            )
+        if statement.events:
+            mark_unsealed(conn)
 
 
 def save(

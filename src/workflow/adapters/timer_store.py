@@ -55,18 +55,37 @@ def claim_due(
             return [], False
     if not mine:
         return [], True
-    # Every timer of the claimed matters (a few each), by the case_id index, then the
-    # due ones picked here. Given the status and due conditions, SQLite (without
-    # statistics) walked the (status, due_at) index instead, every due timer of the
-    # storm for each batch: N^2/batch row visits for a storm of N.
+    return due_timers_of(conn, mine, now, skip, lock=True), complete and len(mine) < limit
+
+
+def due_matters(
+    conn: Connection, now: datetime, limit: int, skip: Collection[str] = ()
+) -> list[str]:
+    """Up to ``limit`` matters with a timer due by ``now``, in the order their first
+    due timer falls due; nothing locked (a sweep worker's plan is checked when written)."""
+    return _candidates(conn, now, skip, limit)[0]
+
+
+def due_timers_of(
+    conn: Connection,
+    matters: list[str],
+    now: datetime,
+    skip: Collection[str] = (),
+    *,
+    lock: bool = False,
+) -> list[TimerPlan]:
+    """The due, pending timers of ``matters`` (all but ``skip``), in due order; with
+    ``lock`` their rows are locked for the transaction (PostgreSQL)."""
+    # Every timer of the matters (a few each), by the case_id index, then the due ones
+    # picked here. Given the status and due conditions, SQLite (without statistics)
+    # walked the (status, due_at) index instead, every due timer of the storm for each
+    # batch: N^2/batch row visits for a storm of N.
     columns = (TIMERS.c.id, TIMERS.c.case_id, TIMERS.c.deadline_id, TIMERS.c.kind)
-    query = (
-        select(*columns, TIMERS.c.due_at, TIMERS.c.status)
-        .where(TIMERS.c.case_id.in_(mine))
-        .with_for_update()
-    )
+    query = select(*columns, TIMERS.c.due_at, TIMERS.c.status).where(TIMERS.c.case_id.in_(matters))
+    if lock:
+        query = query.with_for_update()
     excluded = set(skip)
-    timers = sorted(
+    return sorted(
         (
             TimerPlan(timer_id, case_id, deadline_id, kind, due_at)
             for timer_id, case_id, deadline_id, kind, due_at, status in conn.execute(query)
@@ -74,7 +93,6 @@ def claim_due(
         ),
         key=lambda plan: (plan.due_at, plan.id),
     )
-    return timers, complete and len(mine) < limit
 
 
 def _lock_in_due_order(conn: Connection, candidates: list[str], limit: int) -> list[str]:
@@ -154,6 +172,23 @@ _MARK_FIRED = Prepared(
 
 def mark_fired(conn: Connection, timer_ids: list[str], now: datetime) -> None:
     _MARK_FIRED.executemany(conn, [{"w_id": timer_id, "fired_at": now} for timer_id in timer_ids])
+
+
+# A sweep worker's plan is written only if each of its timers is still pending.
+_SETTLE = Prepared(
+    update(TIMERS)
+    .where(and_(TIMERS.c.id == bindparam("w_id"), TIMERS.c.status == "pending"))
+    .values(
+        status=bindparam("w_status"), fired_at=bindparam("fired_at"), attempts=TIMERS.c.attempts + 1
+    )
+)
+
+
+def settle(conn: Connection, timer_ids: list[str], status: str, now: datetime) -> bool:
+    """Mark timers ``status`` (fired, cancelled) as ``mark`` does, but only pending
+    ones; False if any of them was no longer pending (the caller rolls back)."""
+    rows = [{"w_id": t, "w_status": status, "fired_at": now} for t in timer_ids]
+    return _SETTLE.executemany(conn, rows) == len(rows)
 
 
 def record_failure(conn: Connection, timer_id: str, error: str) -> str:
