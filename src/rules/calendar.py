@@ -74,6 +74,12 @@ class CalendarData:
         # Consistent with field equality; the mappings themselves are unhashable.
         return hash((self.official_years, len(self.holidays), len(self.workdays)))
 
+    def __reduce__(self) -> tuple[type[CalendarData], tuple[object, ...]]:
+        # Pickled as plain dicts (read-only views cannot be pickled): sweep worker
+        # processes decide with the calendar of the process that starts them.
+        plain = (dict(self.holidays), dict(self.workdays), self.official_years)
+        return CalendarData, (*plain, dict(self.sources))
+
     @property
     def years(self) -> frozenset[int]:
         """Every year this data says something about (official or provisional)."""

@@ -18,6 +18,7 @@ from workflow.adapters.database import Database
 from workflow.adapters.units import SqlUnitDirectory
 from workflow.config import Settings
 from workflow.domain.clock import Clock, SimulatedClock, SystemClock
+from workflow.domain.units import UnitDirectory
 from workflow.migrate import ensure_schema
 from workflow.petitions import PetitionService
 from workflow.services.conditions import CONDITIONS
@@ -83,21 +84,29 @@ def bootstrap(
         # on is the one a deployment gets (workflow.migrate).
         ensure_schema(settings.database_url)
     db = Database(settings.database_url)
-    rule_book = build_rule_book(settings)
-    names = registry(rule_book)
-    chart = load_chart(settings.statechart, names)
-    supervision_chart = load_chart(settings.supervision_chart, names)
     units = SqlUnitDirectory(db)
-    engine = Engine(
-        chart,
-        rule_book,
-        build_calendar(settings, db),
-        units,
-        supervision_chart,
-        EngineSettings(warning_days=settings.warning_days),
-    )
+    engine = build_engine(settings, units, build_calendar(settings, db))
     clock = clock or build_clock(settings)
     petitions = PetitionService(
         db, engine, clock, repeat_key=settings.petitioner_key_secret or settings.jwt_secret
     )
-    return Container(settings, db, clock, chart, engine, units, petitions)
+    return Container(settings, db, clock, engine.chart, engine, units, petitions)
+
+
+def build_engine(
+    settings: Settings,
+    units: UnitDirectory,
+    calendar: WorkingCalendar,
+    engine_settings: EngineSettings | None = None,
+) -> Engine:
+    """The engine the settings describe (charts, rule sets), on ``calendar``."""
+    rule_book = build_rule_book(settings)
+    names = registry(rule_book)
+    return Engine(
+        load_chart(settings.statechart, names),
+        rule_book,
+        calendar,
+        units,
+        load_chart(settings.supervision_chart, names),
+        engine_settings or EngineSettings(warning_days=settings.warning_days),
+    )
