@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     scheduler: bool = True
     sweep_interval_seconds: float = Field(default=30.0, gt=0)
     sweep_batch: int = Field(default=500, ge=1, le=10000)
+    # On SQLite, a storm of at least sweep_parallel_from due matters is decided in
+    # sweep_workers worker processes while this one writes (workflow.sweep_workers);
+    # 0 workers turns that off.
+    sweep_workers: int = Field(default=2, ge=0, le=32)
+    sweep_parallel_from: int = Field(default=10_000, ge=1)
     warning_days: int = Field(default=3, ge=0, le=30)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_page_size: int = Field(default=200, ge=1, le=1000)

@@ -32,6 +32,7 @@ from workflow.domain.events import Event
 from workflow.record import record
 from workflow.services.timer_events import decide_timer
 from workflow.services.timers import TimerPlan
+from workflow.sweep_workers import sweep_storm
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,9 @@ def sweep(
     moment = now or container.clock.now()
     size = batch or container.settings.sweep_batch
     report = SweepReport(moment)
+    # A storm's first due timers through worker processes, where that applies; what they
+    # leave (and every later timer) is handled below, as always.
+    report.fired, report.cancelled = sweep_storm(container, moment, size, frozenset(skip))
     passed = set(skip)
     bureaus: dict[str, str | None] = {}  # units do not move during one sweep
     while True:

@@ -1,0 +1,203 @@
+"""A storm on SQLite: worker processes decide the batches while this process writes.
+
+Why: SQLite admits one writer at a time. The serial sweep (``workflow.sweep``) decides,
+folds and binds every timer inside its write transaction, and about two thirds of a
+timer's cost is that Python work, on one core, while the only write lock is held. Here
+worker processes each read a snapshot (a WAL reader never waits for the writer), decide
+a batch of matters' first due timers, fold the events and bind the rows; this process
+only sends the rows, one transaction per batch.
+
+A plan is written under the guards the serial sweep's own writes carry: every matter
+must still be at the version its timer was decided on (the case update's version
+check), every timer must still be pending, and an event's timer id is unique. A batch
+that fails any of them is rolled back whole, and so is one a worker could not plan
+whole (a timer that cannot be decided): nobody writes it here. The serial sweep that
+follows claims whatever is still due and handles it its usual way (timer by timer,
+failures counted), and it also fires a matter's second due timer, which a plan leaves
+alone because it must see the first one's writes. The outcome is the serial sweep's;
+only the time it takes differs.
+
+Only on SQLite: on PostgreSQL more scheduler processes share a storm (``claim_due``
+locks matters ``SKIP LOCKED``). Only for a storm of ``settings.sweep_parallel_from``
+matters or more, since starting the workers costs about a second. Only without
+listeners, which are given the matters themselves, in this process. Workers are
+spawned, not forked: the service process has threads (uvicorn, the scheduler) whose
+locks a fork would copy mid-use. Each builds its engine from this process's settings
+and this engine's calendar and settings, so it decides by the same rules and days.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from rules import WorkingCalendar
+from rules.calendar import CalendarData
+from workflow.adapters import repository as repo
+from workflow.adapters import timer_store as store
+from workflow.adapters.database import Database
+from workflow.adapters.units import SqlUnitDirectory
+from workflow.bootstrap import Container, build_engine
+from workflow.config import Settings
+from workflow.domain.errors import VersionConflict
+from workflow.record import record
+from workflow.services.engine import Engine, EngineSettings
+from workflow.services.timer_events import decide_timer
+from workflow.services.timers import TimerPlan
+
+log = logging.getLogger(__name__)
+
+# Matters read ahead per storm, in batches: the rest (a storm beyond this many) is
+# left to the serial sweep, or to the next sweep, which plans again.
+_BATCHES_PER_STORM = 256
+
+
+@dataclass
+class Plan:
+    """One batch as a worker decided it: the rows to send and the timers to mark."""
+
+    rows: list[repo.Bound] = field(default_factory=list)
+    fired: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+
+
+def plan_batch(
+    conn: Connection, engine: Engine, matters: list[str], now: datetime, skip: frozenset[str]
+) -> Plan:
+    """Decide the first due timer of each of ``matters`` on a read-only ``conn``, as the
+    serial sweep's ``_fire`` does, and bind the rows its ``record`` would write."""
+    firsts: dict[str, TimerPlan] = {}
+    for timer in store.due_timers_of(conn, matters, now, skip):
+        firsts.setdefault(timer.case_id, timer)  # in due order: the first is kept
+    timers = list(firsts.values())
+    recorded = store.recorded(conn, [t.id for t in timers])
+    loaded = repo.load_cases(conn, list(firsts))
+    writes = repo.Writes()
+    bureaus: dict[str, str | None] = {}
+    plan = Plan()
+    for timer in timers:
+        if timer.id in recorded:  # recorded before; only the mark was lost
+            plan.fired.append(timer.id)
+            continue
+        case = loaded.get(timer.case_id)
+        if case is None:
+            plan.cancelled.append(timer.id)
+            continue
+        event = decide_timer(engine, case, timer, now, partial(_bureau, conn, bureaus))
+        if event is None:
+            plan.cancelled.append(timer.id)
+            continue
+        record(conn, engine, case, event, now, timer_id=timer.id, writes=writes)
+        plan.fired.append(timer.id)
+    plan.rows = writes.bound(conn.dialect)
+    return plan
+
+
+def _bureau(conn: Connection, cache: dict[str, str | None], unit: str) -> str | None:
+    if unit not in cache:
+        cache[unit] = store.supervising_bureau(conn, unit)
+    return cache[unit]
+
+
+def write_plan(container: Container, plan: Plan, now: datetime) -> bool:
+    """Send a plan in one write transaction; False (and nothing kept) if the matters or
+    timers it was decided on have changed since."""
+    try:
+        with container.db.write() as conn:
+            repo.send(conn, plan.rows)
+            marked = store.settle(conn, plan.fired, "fired", now) and store.settle(
+                conn, plan.cancelled, "cancelled", now
+            )
+            if not marked:
+                raise VersionConflict("a planned timer is no longer pending")
+    except (VersionConflict, IntegrityError, OperationalError) as exc:
+        log.info("planned batch left to the sweep: %s", exc)
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What a worker needs to build the same engine as this process's."""
+
+    settings: Settings
+    calendar: CalendarData
+    engine: EngineSettings
+
+
+# The worker process's database and engine, built once by ``_start``.
+_worker: tuple[Database, Engine] | None = None
+
+
+def _start(spec: _Spec) -> None:
+    global _worker
+    db = Database(spec.settings.database_url)
+    units = SqlUnitDirectory(db)
+    _worker = (db, build_engine(spec.settings, units, WorkingCalendar(spec.calendar), spec.engine))
+
+
+def _plan_in_worker(matters: list[str], now: datetime, skip: frozenset[str]) -> Plan | str:
+    """A plan, or why there is none (the serial sweep then handles these matters)."""
+    assert _worker is not None, "worker not started"
+    db, engine = _worker
+    try:
+        with db.read() as conn:
+            return plan_batch(conn, engine, matters, now, skip)
+    except Exception as exc:  # any failure: the serial sweep sorts out which timer
+        return f"{type(exc).__name__}: {exc}"
+
+
+def applies(container: Container) -> bool:
+    settings = container.settings
+    return (
+        container.db.is_sqlite and settings.sweep_workers > 0 and not container.petitions.listeners
+    )
+
+
+def sweep_storm(
+    container: Container, now: datetime, size: int, skip: frozenset[str]
+) -> tuple[list[str], list[str]]:
+    """Fire a storm's first due timers through worker processes; (fired, cancelled)
+    timer ids, in the order written. Nothing if the storm is too small for workers."""
+    fired: list[str] = []
+    cancelled: list[str] = []
+    if not applies(container):
+        return fired, cancelled
+    with container.db.read() as conn:
+        matters = store.due_matters(conn, now, size * _BATCHES_PER_STORM, skip)
+    if len(matters) < container.settings.sweep_parallel_from:
+        return fired, cancelled
+    engine = container.engine
+    spec = _Spec(container.settings, engine.calendar.data, engine.settings)
+    workers = container.settings.sweep_workers
+    batches = deque(matters[i : i + size] for i in range(0, len(matters), size))
+    try:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start,
+            initargs=(spec,),
+        ) as pool:
+            # Two batches per worker in flight: one being decided, one waiting to be
+            # written, so neither the workers nor this writer wait for the other.
+            flight: deque[Future[Plan | str]] = deque()
+            while batches or flight:
+                while batches and len(flight) < 2 * workers:
+                    flight.append(pool.submit(_plan_in_worker, batches.popleft(), now, skip))
+                plan = flight.popleft().result()
+                if isinstance(plan, str):
+                    log.info("batch left to the sweep: %s", plan)
+                elif write_plan(container, plan, now):
+                    fired += plan.fired
+                    cancelled += plan.cancelled
+    except Exception:  # workers could not start or died: the serial sweep does the rest
+        log.warning("sweep workers stopped; the sweep goes on alone", exc_info=True)
+    return fired, cancelled
