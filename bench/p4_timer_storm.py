@@ -10,9 +10,12 @@ recorded; ``bench.recorded.clone`` inserts N copies with executemany (own id, nu
 chained hash each; the documents, deadlines and timers are the engine's own rows). The
 breach of the recorded matter is swept once through the engine to record its writes.
 
-Timed, side by side on two databases holding the same N matters:
-- ``sweep``: ``workflow.sweep.sweep`` (claim by matter, one savepoint per timer, decide,
-  fold, save, mark fired), batch size from Settings (500);
+Timed, side by side on three databases holding the same N matters:
+- ``sweep``: ``workflow.sweep.sweep`` as the service runs it (Settings' defaults: batches
+  of 500; a storm of 10,000 matters or more decided by 2 worker processes while the
+  sweep writes, ``workflow.sweep_workers``);
+- ``serial sweep``: the same with ``sweep_workers=0`` (claim by matter, decide, fold,
+  save, mark fired, all in the write transaction);
 - ``floor``: plain DB-API, the same batches: per matter load the document, hash the
   event, write the rows the sweep wrote for the recorded matter, one commit per batch.
 
@@ -62,9 +65,9 @@ def record(url: str) -> Recording:
     return Recording(case.id, case.number, steps)
 
 
-def sweep_run(url: str, rec: Recording, timers: int) -> tuple[float, float]:
+def sweep_run(url: str, rec: Recording, timers: int, **settings: Any) -> tuple[float, float]:
     """(seconds to set up, seconds until every timer fired) for the real sweep."""
-    c = container(url, REGISTERED, **SETTINGS)
+    c = container(url, REGISTERED, **SETTINGS, **settings)
     raw = raw_connect(c.db.url)
     started = time.perf_counter()
     clone(raw, rec, timers, registered=REGISTERED)
@@ -107,12 +110,15 @@ def main() -> None:
     batch = Settings().sweep_batch
     setups: list[float] = []
     swept: list[float] = []
+    serial: list[float] = []
     floors: list[float] = []
     for _ in range(options.runs):
         with database(options.database_url) as url:
             setup, elapsed = sweep_run(url, rec, timers)
         setups.append(setup)
         swept.append(elapsed)
+        with database(options.database_url) as url:
+            serial.append(sweep_run(url, rec, timers, sweep_workers=0)[1])
         with database(options.database_url) as url:
             floors.append(floor_run(url, rec, timers, batch))
     report(
@@ -123,10 +129,16 @@ def main() -> None:
             "timers": timers,
             "runs": options.runs,
             "sweep_batch": batch,
+            "sweep_workers": f"{Settings().sweep_workers} from "
+            f"{Settings().sweep_parallel_from} matters due (SQLite only)",
             "min/median/max": {
                 "setup_seconds (bulk clone)": fmt(setups, 1),
                 "sweep_seconds_until_all_fired": fmt(swept, 1),
                 "sweep_timers_per_second": fmt([timers / s for s in swept]),
+                "serial_sweep_seconds": fmt(serial, 1),
+                "serial_sweep_share_of_floor_throughput": fmt(
+                    [f / s for s, f in zip(serial, floors, strict=True)], 2
+                ),
                 "floor_seconds": fmt(floors, 1),
                 "floor_timers_per_second": fmt([timers / s for s in floors]),
                 "sweep_share_of_floor_throughput": fmt(
