@@ -156,9 +156,15 @@ def _plan_in_worker(matters: list[str], now: datetime, skip: frozenset[str]) -> 
 
 
 def applies(container: Container) -> bool:
-    settings = container.settings
+    """Workers on: SQLite in a file (a worker cannot open another process's in-memory
+    database), at least one worker, and no listeners."""
+    db = container.db
+    in_memory = db.url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in db.url
     return (
-        container.db.is_sqlite and settings.sweep_workers > 0 and not container.petitions.listeners
+        db.is_sqlite
+        and not in_memory
+        and container.settings.sweep_workers > 0
+        and not container.petitions.listeners
     )
 
 

@@ -175,6 +175,9 @@ def test_workers_are_not_used_below_the_threshold_or_with_listeners(
     monkeypatch.setattr(sweep_workers, "ProcessPoolExecutor", must_not_start)
     small, ids = mixed_history(tmp_path / "small", sweep_workers=2, sweep_parallel_from=13)
     assert len(sweep(small, LATE).fired) > len(ids)  # 12 matters due: below 13
+    assert sweep_workers.applies(small)
+    small.db.url = "sqlite:///:memory:"  # as a container on a memory database has it
+    assert not sweep_workers.applies(small)
     heard, heard_ids = mixed_history(tmp_path / "heard", **WORKERS)
     calls: list[datetime] = []
     heard.petitions.listeners.append(lambda case, events: calls.append(events[0].recorded_at))
