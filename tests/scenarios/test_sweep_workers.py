@@ -95,6 +95,17 @@ def test_a_plan_is_not_written_for_a_timer_no_longer_pending(tmp_path: Path) -> 
     assert _events(c) == before
 
 
+def test_of_two_sweepers_that_planned_the_same_batch_one_writes_it(tmp_path: Path) -> None:
+    c, ids = mixed_history(tmp_path / "db", sweep_workers=0)
+    first, second = _plan(c, ids), _plan(c, ids)
+    assert write_plan(c, first, LATE)
+    assert not write_plan(c, second, LATE)
+    with c.db.read() as conn:
+        fired = [r[0] for r in conn.execute(select(EVENTS.c.timer_id)) if r[0]]
+    assert sorted(fired) == sorted(set(fired)) and set(first.fired) <= set(fired)
+    assert_sound(c, ids)
+
+
 def test_a_plan_decides_a_matters_first_due_timer_only(tmp_path: Path) -> None:
     c, ids = mixed_history(tmp_path / "db", sweep_workers=0)
     with c.db.read() as conn:
