@@ -50,6 +50,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         utc = value.astimezone(UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
+    def bind_processor(self, dialect: Dialect) -> Any:
+        """On SQLite one function instead of three layered ones (this decorator, then
+        SQLite's DATETIME formatting): every event, case and timer row writes a few of
+        these. The text is the DATETIME format's (``2026-10-08 16:00:00.000000``),
+        pinned by a test against SQLAlchemy's own chain."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime written to the database")
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
+
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
