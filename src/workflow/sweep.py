@@ -9,6 +9,10 @@ after ``MAX_ATTEMPTS``). The timer's
 event is appended with the timer id, which the events table keeps unique, and the timer
 is marked fired in the same transaction: running the sweep again, or two sweeps at once,
 can never record a timer twice.
+
+On SQLite a storm (many matters due at once) is first handed to worker processes that
+decide its batches while this process writes them (``workflow.sweep_workers``); what
+they leave is swept here as above, so the outcome is the same.
 """
 
 from __future__ import annotations
