@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -155,15 +156,24 @@ def _plan_in_worker(matters: list[str], now: datetime, skip: frozenset[str]) -> 
         return f"{type(exc).__name__}: {exc}"
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def applies(container: Container) -> bool:
     """Workers on: SQLite in a file (a worker cannot open another process's in-memory
-    database), at least one worker, and no listeners."""
+    database), at least one worker, a second core for them to run on (on one core they
+    only add the cost of handing plans over), and no listeners."""
     db = container.db
     in_memory = db.url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in db.url
     return (
         db.is_sqlite
         and not in_memory
         and container.settings.sweep_workers > 0
+        and cores() > 1
         and not container.petitions.listeners
     )
 
@@ -183,7 +193,7 @@ def sweep_storm(
         return fired, cancelled
     engine = container.engine
     spec = _Spec(container.settings, engine.calendar.data, engine.settings)
-    workers = container.settings.sweep_workers
+    workers = min(container.settings.sweep_workers, cores())
     batches = deque(matters[i : i + size] for i in range(0, len(matters), size))
     try:
         with ProcessPoolExecutor(

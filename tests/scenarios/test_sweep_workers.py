@@ -31,6 +31,12 @@ from workflow.sweep_workers import plan_batch, write_plan
 WORKERS = {"sweep_workers": 2, "sweep_parallel_from": 1, "sweep_batch": 5}
 
 
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker path runs whatever this machine's cores (it uses them only for speed)."""
+    monkeypatch.setattr(sweep_workers, "cores", lambda: 2)
+
+
 def _written(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Spy on the plans this process writes: True for each one written."""
     seen: list[bool] = []
@@ -187,6 +193,9 @@ def test_workers_are_not_used_below_the_threshold_or_with_listeners(
     small, ids = mixed_history(tmp_path / "small", sweep_workers=2, sweep_parallel_from=13)
     assert len(sweep(small, LATE).fired) > len(ids)  # 12 matters due: below 13
     assert sweep_workers.applies(small)
+    monkeypatch.setattr(sweep_workers, "cores", lambda: 1)
+    assert not sweep_workers.applies(small)  # no second core for a worker
+    monkeypatch.setattr(sweep_workers, "cores", lambda: 2)  # as the fixture has it
     small.db.url = "sqlite:///:memory:"  # as a container on a memory database has it
     assert not sweep_workers.applies(small)
     heard, heard_ids = mixed_history(tmp_path / "heard", **WORKERS)
