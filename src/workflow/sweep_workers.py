@@ -19,8 +19,9 @@ only the time it takes differs.
 
 Only on SQLite: on PostgreSQL more scheduler processes share a storm (``claim_due``
 locks matters ``SKIP LOCKED``). Only for a storm of ``settings.sweep_parallel_from``
-matters or more, since starting the workers costs about a second. Only without
-listeners, which are given the matters themselves, in this process. Workers are
+matters or more, since starting the workers costs about a second. Only with a second
+core (at most one worker per core). Only without listeners, which are given the
+matters themselves, in this process. Workers are
 spawned, not forked: the service process has threads (uvicorn, the scheduler) whose
 locks a fork would copy mid-use. Each builds its engine from this process's settings
 and this engine's calendar and settings, so it decides by the same rules and days.
