@@ -142,12 +142,6 @@ class _Batch:
     writes: repo.Writes | None = None
     loaded: dict[str, Case] = field(default_factory=dict)
 
-    def bureau(self, conn: Connection, unit: str) -> str | None:
-        """The bureau supervising ``unit``, looked up once per sweep."""
-        if unit not in self.bureaus:
-            self.bureaus[unit] = store.supervising_bureau(conn, unit)
-        return self.bureaus[unit]
-
 
 def _fire_together(
     container: Container,
@@ -238,7 +232,9 @@ def _fire(
         store.mark(conn, timer.id, "cancelled", now)
         return "cancelled"
     engine = container.engine
-    event = decide_timer(engine, case, timer, now, partial(batch.bureau, conn))
+    event = decide_timer(
+        engine, case, timer, now, partial(store.cached_bureau, conn, batch.bureaus)
+    )
     if event is None:
         store.mark(conn, timer.id, "cancelled", now)
         return "cancelled"

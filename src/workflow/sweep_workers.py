@@ -93,7 +93,7 @@ def plan_batch(
         if case is None:
             plan.cancelled.append(timer.id)
             continue
-        event = decide_timer(engine, case, timer, now, partial(_bureau, conn, bureaus))
+        event = decide_timer(engine, case, timer, now, partial(store.cached_bureau, conn, bureaus))
         if event is None:
             plan.cancelled.append(timer.id)
             continue
@@ -101,12 +101,6 @@ def plan_batch(
         plan.fired.append(timer.id)
     plan.rows = writes.bound(conn.dialect)
     return plan
-
-
-def _bureau(conn: Connection, cache: dict[str, str | None], unit: str) -> str | None:
-    if unit not in cache:
-        cache[unit] = store.supervising_bureau(conn, unit)
-    return cache[unit]
 
 
 def write_plan(container: Container, plan: Plan, now: datetime) -> bool:

@@ -203,6 +203,14 @@ def record_failure(conn: Connection, timer_id: str, error: str) -> str:
     return status
 
 
+def cached_bureau(conn: Connection, cache: dict[str, str | None], unit: str) -> str | None:
+    """``supervising_bureau``, looked up once per ``cache``: a sweep keeps one, since
+    units do not move while it runs."""
+    if unit not in cache:
+        cache[unit] = supervising_bureau(conn, unit)
+    return cache[unit]
+
+
 def supervising_bureau(conn: Connection, code: str) -> str | None:
     """The 信访部门 that supervises ``code``: the petition bureau of its own government.
 
