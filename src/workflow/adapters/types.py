@@ -45,9 +45,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime written to the database")
-        utc = value.astimezone(UTC)
+        utc = _utc(value)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def bind_processor(self, dialect: Dialect) -> Any:
@@ -61,9 +59,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         def process(value: datetime | None) -> str | None:
             if value is None:
                 return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime written to the database")
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            return _utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
         return process
 
@@ -72,3 +68,9 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime written to the database")
+    return value.astimezone(UTC)
