@@ -16,7 +16,9 @@ from workflow.adapters.repository import TIMERS
 NOW = at("2026-10-09 00:00")
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def test_a_matter_with_many_due_timers_does_not_hide_the_next_matters(
     backend: str, tmp_path: Path
 ) -> None:

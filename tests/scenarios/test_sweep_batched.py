@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.postgres import postgres_schema_url
+from tests.postgres import backend_url
 from tests.scenarios.helpers import LATE, assert_replays, assert_sound, mixed_history, sweep_outcome
 from workflow import sweep as sweep_module
 from workflow.adapters.repository import EVENTS
@@ -52,19 +52,18 @@ def test_firing_together_equals_firing_one_by_one(
     assert_sound(alone, alone_ids)
 
 
+@pytest.mark.postgres
 def test_firing_together_on_postgresql_keeps_one_current_version_per_deadline(
     tmp_path: Path,
 ) -> None:
-    urls = postgres_schema_url()
-    c, ids = mixed_history(tmp_path / "pg", next(urls))
-    try:
-        report = sweep(c, LATE)
-        assert len(report.fired) > len(ids) and not report.failed and not report.deferred
-        assert_sound(c, ids)
-    finally:
-        c.db.dispose()
-        for _ in urls:  # drops the schema
-            pass
+    with backend_url("postgres", tmp_path) as url:
+        c, ids = mixed_history(tmp_path / "pg", url)
+        try:
+            report = sweep(c, LATE)
+            assert len(report.fired) > len(ids) and not report.failed and not report.deferred
+            assert_sound(c, ids)
+        finally:
+            c.db.dispose()
 
 
 def test_a_failing_timer_sends_the_batch_one_by_one_and_keeps_nothing_of_the_attempt(
