@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from tests.reliability.snapshot import database_snapshot
 from tests.scenarios.helpers import LATE, assert_sound, mixed_history, sweep_outcome
 from tests.support import act
 from workflow import sweep_workers
@@ -73,19 +74,14 @@ def _plan(c: Container, ids: list[str]) -> sweep_workers.Plan:
         return plan_batch(conn, c.engine, ids, LATE, frozenset())
 
 
-def _events(c: Container) -> int:
-    with c.db.read() as conn:
-        return int(conn.execute(select(func.count()).select_from(EVENTS)).scalar_one())
-
-
 def test_a_plan_is_not_written_over_a_matter_that_changed(tmp_path: Path) -> None:
     c, ids = mixed_history(tmp_path / "db", sweep_workers=0)
     plan = _plan(c, ids)
     assert len(plan.fired) == len(ids) and plan.rows  # one timer per matter
     act(c, ids[0], "C1-XF", "classify", type="claim", route="petition")
-    before = _events(c)
+    before = database_snapshot(c.db)
     assert not write_plan(c, plan, LATE)
-    assert _events(c) == before  # nothing of the plan kept
+    assert database_snapshot(c.db) == before  # nothing of the plan kept
     report = sweep(c, LATE)  # the serial sweep fires them all from the new state
     assert len(report.fired) > len(ids) and not report.failed
     assert_sound(c, ids)
@@ -96,9 +92,9 @@ def test_a_plan_is_not_written_for_a_timer_no_longer_pending(tmp_path: Path) -> 
     plan = _plan(c, ids)
     with c.db.write() as conn:  # another sweeper got there first (no matter changed)
         store.mark(conn, plan.fired[-1], "cancelled", LATE)
-    before = _events(c)
+    before = database_snapshot(c.db)
     assert not write_plan(c, plan, LATE)
-    assert _events(c) == before
+    assert database_snapshot(c.db) == before
 
 
 def test_of_two_sweepers_that_planned_the_same_batch_one_writes_it(tmp_path: Path) -> None:
@@ -137,6 +133,8 @@ class _InlinePool:
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        if sweep_workers._worker is not None:
+            sweep_workers._worker[0].dispose()
         sweep_workers._worker = None
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
