@@ -57,7 +57,7 @@ def sweep_workload(timers: int) -> Callable[[], None]:
     with database(None) as url:
         rec = record(url)
     c = container(_scratch_url(), REGISTERED, **SETTINGS)
-    clone(raw_connect(c.db.url), rec, timers)
+    clone(raw_connect(c.db.url), rec, timers, registered=REGISTERED)
 
     def run() -> None:
         sweep(c, BREACH + timedelta(seconds=1))

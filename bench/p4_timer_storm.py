@@ -15,7 +15,8 @@ Timed, side by side on three databases holding the same N matters:
   of 500; a storm of 10,000 matters or more decided by 2 worker processes while the
   sweep writes, ``workflow.sweep_workers``);
 - ``serial sweep``: the same with ``sweep_workers=0`` (claim by matter, decide, fold,
-  save, mark fired, all in the write transaction);
+  save, mark fired, all in the write transaction); run only where the sweep above used
+  workers (elsewhere, at ``--quick`` size or on PostgreSQL, it is the same run);
 - ``floor``: plain DB-API, the same batches: per matter load the document, hash the
   event, write the rows the sweep wrote for the recorded matter, one commit per batch.
 
@@ -38,6 +39,7 @@ from workflow.config import Settings
 from workflow.domain.actions import Register
 from workflow.domain.actor import Role
 from workflow.sweep import sweep
+from workflow.sweep_workers import applies
 
 REGISTERED = datetime(2026, 9, 22, 9, 0, tzinfo=SH)
 BREACH = datetime(2026, 10, 9, 0, 0, tzinfo=SH)
@@ -65,9 +67,11 @@ def record(url: str) -> Recording:
     return Recording(case.id, case.number, steps)
 
 
-def sweep_run(url: str, rec: Recording, timers: int, **settings: Any) -> tuple[float, float]:
-    """(seconds to set up, seconds until every timer fired) for the real sweep."""
+def sweep_run(url: str, rec: Recording, timers: int, **settings: Any) -> tuple[float, float, bool]:
+    """(seconds to set up, seconds until every timer fired, whether workers took part)
+    for the real sweep."""
     c = container(url, REGISTERED, **SETTINGS, **settings)
+    workers = applies(c) and timers >= c.settings.sweep_parallel_from
     raw = raw_connect(c.db.url)
     started = time.perf_counter()
     clone(raw, rec, timers, registered=REGISTERED)
@@ -79,7 +83,7 @@ def sweep_run(url: str, rec: Recording, timers: int, **settings: Any) -> tuple[f
         raise RuntimeError(f"the sweep fired {len(result.fired)} of {timers}")
     raw.conn.close()
     c.db.dispose()
-    return setup, elapsed
+    return setup, elapsed, workers
 
 
 def floor_run(url: str, rec: Recording, timers: int, batch: int) -> float:
@@ -114,11 +118,14 @@ def main() -> None:
     floors: list[float] = []
     for _ in range(options.runs):
         with database(options.database_url) as url:
-            setup, elapsed = sweep_run(url, rec, timers)
+            setup, elapsed, workers = sweep_run(url, rec, timers)
         setups.append(setup)
         swept.append(elapsed)
-        with database(options.database_url) as url:
-            serial.append(sweep_run(url, rec, timers, sweep_workers=0)[1])
+        if not workers:  # the sweep above was the serial sweep already
+            serial.append(elapsed)
+        else:
+            with database(options.database_url) as url:
+                serial.append(sweep_run(url, rec, timers, sweep_workers=0)[1])
         with database(options.database_url) as url:
             floors.append(floor_run(url, rec, timers, batch))
     report(
