@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, select
 
-from tests.postgres import postgres_schema_url
+from tests.postgres import backend_url, postgres_schema_url
 from tests.support import act, actor, at, make_container, register
 from workflow import feed
 from workflow.adapters.repository import CASES, EVENTS
@@ -22,12 +22,7 @@ from workflow.domain.errors import InvalidCommand, WorkflowError
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def container(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
-    if request.param == "sqlite":
-        c = make_container(tmp_path, at("2026-09-22 09:00"))
-        yield c
-        c.db.dispose()
-        return
-    for url in postgres_schema_url():
+    with backend_url(request.param, tmp_path) as url:
         c = make_container(tmp_path, at("2026-09-22 09:00"), database_url=url)
         try:
             yield c

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, update
 
-from tests.postgres import postgres_schema_url
+from tests.postgres import backend_url
 from tests.support import act, at, make_container, register
 from workflow.adapters.repository import CASES, DEADLINES, PERSONAL, TIMERS
 from workflow.bootstrap import Container
@@ -30,18 +30,12 @@ from workflow.sweep import advance_clock
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def c(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
-    urls: Iterator[str] = (
-        iter([f"sqlite:///{tmp_path / 'tamper.db'}"])
-        if request.param == "sqlite"
-        else postgres_schema_url()
-    )
-    container = make_container(tmp_path, at("2026-09-22 09:00"), database_url=next(urls))
-    try:
-        yield container
-    finally:
-        container.db.dispose()
-        for _ in urls:  # drops the PostgreSQL schema
-            pass
+    with backend_url(request.param, tmp_path, "tamper.db") as url:
+        container = make_container(tmp_path, at("2026-09-22 09:00"), database_url=url)
+        try:
+            yield container
+        finally:
+            container.db.dispose()
 
 
 def _matters(c: Container) -> dict[str, str]:

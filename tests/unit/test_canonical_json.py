@@ -57,15 +57,15 @@ def test_a_sealed_event_hashes_as_it_always_has() -> None:
     assert event.computed_hash() == event.hash
 
 
-@given(
-    st.datetimes(
-        min_value=datetime(1, 1, 2),  # noqa: DTZ001  (hypothesis bounds are naive)
-        max_value=datetime(9999, 12, 30),  # noqa: DTZ001
-        timezones=st.sampled_from(
-            [UTC, timezone(timedelta(hours=8)), timezone(-timedelta(hours=11))]
-        ),
-    )
+# Aware moments whose UTC form stays within years 1-9999, in a few zones.
+MOMENTS = st.datetimes(
+    min_value=datetime(1, 1, 2),  # noqa: DTZ001  (hypothesis bounds are naive)
+    max_value=datetime(9999, 12, 30),  # noqa: DTZ001
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(-timedelta(hours=11))]),
 )
+
+
+@given(MOMENTS)
 def test_canonical_time_is_the_strftime_form(moment: datetime) -> None:
     assert canonical_time(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -121,16 +121,7 @@ JSON_VALUES = st.recursive(
     case_id=st.text(),
     seq=st.integers(),
     type_=st.text(),
-    moments=st.tuples(
-        *[
-            st.datetimes(
-                min_value=datetime(1, 1, 2),  # noqa: DTZ001  (hypothesis bounds are naive)
-                max_value=datetime(9999, 12, 30),  # noqa: DTZ001
-                timezones=st.sampled_from([UTC, timezone(timedelta(hours=8))]),
-            )
-        ]
-        * 2
-    ),
+    moments=st.tuples(MOMENTS, MOMENTS),
     actor=st.text(),
     unit=st.text(),
     payload=st.dictionaries(st.text(), JSON_VALUES, max_size=5),
