@@ -29,10 +29,15 @@ _PARTIES = Prepared(
 )
 
 
-def read(db: Database, case_id: str) -> Parties:
-    """The matter's parties; 404 ``not-found`` if there is no such matter."""
+def check_id(case_id: str) -> None:
+    """404 ``not-found`` without a query for an id longer than any issued."""
     if len(case_id) > MAX_ID:
         raise scope.not_found(f"petition {case_id}")
+
+
+def read(db: Database, case_id: str) -> Parties:
+    """The matter's parties; 404 ``not-found`` if there is no such matter."""
+    check_id(case_id)
     with db.read() as conn:
         rows = _PARTIES.rows(conn, {"w_id": case_id})
     if not rows:

@@ -41,3 +41,20 @@ def test_an_unknown_or_overlong_id_is_not_found(api: Api) -> None:
             url, json={"action": "accept"}, headers=api.auth("handler", "C1")
         )
         assert problem(response, 404, "not-found")["detail"] == f"no petition {case_id}"
+
+
+def test_an_overlong_id_is_refused_before_any_transaction(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_transaction() -> None:
+        raise AssertionError("a transaction was opened for an id never issued")
+
+    monkeypatch.setattr(api.container.db, "write", no_transaction)
+    monkeypatch.setattr(api.container.db, "read", no_transaction)
+    case_id = "x" * 41
+    response = api.client.post(
+        f"/v1/petitions/{case_id}/actions",
+        json={"action": "accept"},
+        headers=api.auth("handler", "C1"),
+    )
+    assert problem(response, 404, "not-found")["detail"] == f"no petition {case_id}"

@@ -86,8 +86,7 @@ def dossier_of(c: Container, petition_id: str, actor: Actor) -> dict[str, Any]:
     """The whole file of a matter the caller may read (else 404), for the API and the
     console. The matter, its events and its petitioners are read in one transaction, so
     every section of the file is of the same moment."""
-    if len(petition_id) > parties.MAX_ID:
-        raise scope.not_found(f"petition {petition_id}")
+    parties.check_id(petition_id)
     with c.db.read() as conn:
         case = repo.load_case(conn, petition_id)
         if case is None:

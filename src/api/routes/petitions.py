@@ -56,8 +56,7 @@ class SerializedJSON(JSONResponse):
 
 
 def load_case(c: Container, case_id: str) -> Case:
-    if len(case_id) > parties.MAX_ID:
-        raise scope.not_found(f"petition {case_id}")
+    parties.check_id(case_id)
     return c.petitions.get(case_id)
 
 
@@ -176,6 +175,7 @@ async def act(
 ) -> JSONResponse:
     version = parse_if_match(if_match)
     scope.require_acting(actor)
+    parties.check_id(petition_id)  # before the write transaction, which it never needs
 
     def authorize(case: Case) -> None:
         # On the matter the command loaded, in its transaction: no read of its own, and
