@@ -54,7 +54,9 @@ class Event:
     prev_hash: str
     hash: str
     # The payload's canonical text when this process sealed the event (written as the
-    # stored payload as it is); None for an event read back from the database.
+    # stored payload as it is); None for an event read back from the database. Only
+    # ``seal`` sets it: an event copied with another payload (``dataclasses.replace``)
+    # keeps the old text, so such a copy must never be saved.
     payload_text: str | None = field(default=None, compare=False, repr=False)
 
     def body(self) -> dict[str, Any]:
