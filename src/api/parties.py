@@ -9,6 +9,8 @@ the whole document and building the case (about 80 -> 35 µs on SQLite).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import bindparam, select
 
 from api import scope
@@ -16,6 +18,7 @@ from api.scope import Parties
 from workflow.adapters.database import Database
 from workflow.adapters.prepared import Prepared, json_value
 from workflow.adapters.repository import CASES
+from workflow.domain.case import Case
 
 # Longer ids are never issued: such a request is a 404 without a query.
 MAX_ID = 40
@@ -44,3 +47,22 @@ def read(db: Database, case_id: str) -> Parties:
         raise scope.not_found(f"petition {case_id}")
     holder, intake, involved = rows[0]
     return Parties(case_id, holder, frozenset({holder, intake, *json_value(involved)}))
+
+
+Check = Callable[[Parties], None]
+
+
+def checks(
+    db: Database, case_id: str, check: Check
+) -> tuple[Callable[[Case], None], Callable[[], None]]:
+    """One scope check, two ways: on the matter a command loaded (in its transaction: no
+    read of its own, no gap between the check and the command) and on the stored matter
+    (before a command starts, or before an idempotent response is replayed)."""
+
+    def on_loaded(case: Case) -> None:
+        check(Parties.of(case))
+
+    def on_stored() -> None:
+        check(read(db, case_id))
+
+    return on_loaded, on_stored

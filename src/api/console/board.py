@@ -21,7 +21,6 @@ from api.deps import ContainerDep
 from api.problems import ApiProblem
 from api.routes import supervision
 from api.routes.supervision import Board
-from api.scope import Parties
 from rules.classification import UnitKind
 from workflow.bootstrap import Container
 from workflow.domain.actions import SuperviseItem
@@ -153,8 +152,11 @@ async def act_on_item(
     form = await session.read_form(request)
     session.check_form_token(request, form.get("csrf"))
     case_id = supervision.item_matter(c, actor, item_id)
+    authorize, check_now = parties.checks(
+        c.db, case_id, lambda matter: supervision.item_visible(c, actor, item_id, matter)
+    )
     # Out of scope the item is a 404 page, as an unknown one is, whatever the form says.
-    supervision.item_visible(c, actor, item_id, parties.read(c.db, case_id))
+    check_now()
     back = redirect(_board_url(form))
     action = form.get("action", "")
     fields: dict[str, Any] = {"action": action}
@@ -170,9 +172,7 @@ async def act_on_item(
             item_id,
             command,
             actor,
-            authorize=lambda matter: supervision.item_visible(
-                c, actor, item_id, Parties.of(matter)
-            ),
+            authorize=authorize,
         )
     except ValidationError as exc:
         detail = "; ".join(str(e.get("msg", "")) for e in exc.errors()[:3])

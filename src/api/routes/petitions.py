@@ -19,7 +19,6 @@ from api.deps import ContainerDep
 from api.presenter import etag, present
 from api.problems import ApiProblem, responses
 from api.schemas import Page, PetitionOut
-from api.scope import Parties
 from workflow.adapters.repository import CASES, DEADLINES
 from workflow.bootstrap import Container
 from workflow.domain.actions import Action, Channel, Register
@@ -177,10 +176,9 @@ async def act(
     scope.require_acting(actor)
     parties.check_id(petition_id)  # before the write transaction, which it never needs
 
-    def authorize(case: Case) -> None:
-        # On the matter the command loaded, in its transaction: no read of its own, and
-        # no gap between the check and the command.
-        scope.actionable(actor, Parties.of(case), c.units)
+    authorize, still_actionable = parties.checks(
+        c.db, petition_id, lambda matter: scope.actionable(actor, matter, c.units)
+    )
 
     metrics = getattr(request.app.state, "metrics", None)
     try:
@@ -194,7 +192,7 @@ async def act(
                 petition_id, action, actor, if_match=version, on_commit_tx=hook, authorize=authorize
             ),
             # A replayed response is only for a caller who may still act on the matter.
-            before_replay=lambda: scope.actionable(actor, parties.read(c.db, petition_id), c.units),
+            before_replay=still_actionable,
         )
     except Exception as exc:
         if metrics is not None:

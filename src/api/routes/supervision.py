@@ -28,7 +28,6 @@ from workflow.adapters.repository import SUPERVISION_ITEMS
 from workflow.bootstrap import Container
 from workflow.domain.actions import SuperviseItem
 from workflow.domain.actor import Actor, Role
-from workflow.domain.case import Case
 from workflow.supervision_board import BoardRow, Scope
 
 router = APIRouter(tags=["supervision"])
@@ -349,9 +348,9 @@ async def act_on_item(
     version = parse_if_match(if_match)
     case_id = item_matter(c, actor, item_id)
 
-    def authorize(case: Case) -> None:
-        # As for petition actions: on the matter the command loaded, in its transaction.
-        item_visible(c, actor, item_id, Parties.of(case))
+    authorize, still_visible = parties.checks(
+        c.db, case_id, lambda matter: item_visible(c, actor, item_id, matter)
+    )
 
     return await run_idempotent(
         request,
@@ -369,7 +368,7 @@ async def act_on_item(
             authorize=authorize,
         ),
         # A replayed response is only for a caller who may still see the item.
-        before_replay=lambda: item_visible(c, actor, item_id, parties.read(c.db, case_id)),
+        before_replay=still_visible,
     )
 
 
