@@ -19,7 +19,8 @@ from starlette.requests import Request
 from api import commands
 from api.commands import CommandRoute, Plan, plan
 from api.routes import petitions
-from tests.e2e.conftest import Api, petition_body
+from tests.e2e.conftest import Api
+from tests.support import petition_body
 
 REGISTER = "/v1/petitions"
 ACT = "/v1/petitions/{petition_id}/actions"
