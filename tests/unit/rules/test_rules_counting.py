@@ -136,6 +136,23 @@ def test_to_dict_is_json_and_round_trips() -> None:
     assert restored.explain() == result.explain()
 
 
+def test_an_explanation_is_computed_once_and_handed_out_as_a_new_list() -> None:
+    result = due("handle", MON, extension_days=30)
+    # compute_due memoises: the same question gives the same value, explained once.
+    assert due("handle", MON, extension_days=30) is result
+    lines = result.explain()
+    assert lines[0] == result.summary
+    assert lines[1:] == [f"{s.day.isoformat()} {s.note}" for s in result.notable_steps]
+    lines.append("changed by a caller")
+    assert result.explain() == lines[:-1]
+    assert result.explain() is not result.explain()
+    # The cached values are not fields: equality and hashing are the value's own.
+    fresh = replace(result)
+    assert "_explanation" not in fresh.__dict__
+    assert fresh == result
+    assert hash(fresh) == hash(result)
+
+
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
