@@ -32,11 +32,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from multiprocessing.connection import wait
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -135,9 +137,47 @@ _worker: tuple[Database, Engine] | None = None
 
 def _start(spec: _Spec) -> None:
     global _worker
+    _end_with_parent()
     db = Database(spec.settings.database_url)
     units = SqlUnitDirectory(db)
     _worker = (db, build_engine(spec.settings, units, WorkingCalendar(spec.calendar), spec.engine))
+
+
+def spec_of(container: Container) -> _Spec:
+    """What a worker needs to decide as ``container`` decides."""
+    engine = container.engine
+    return _Spec(container.settings, engine.calendar.data, engine.settings)
+
+
+def pool(spec: _Spec, workers: int) -> ProcessPoolExecutor:
+    """Spawned worker processes, each with its engine built from ``spec``."""
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start,
+        initargs=(spec,),
+    )
+
+
+def _end_with_parent() -> None:
+    """End this worker as soon as the process that started it has ended, however it did.
+
+    A pool's worker waits for work on a queue whose write end it holds itself, so a
+    sweeping process that dies without shutting its pool down (SIGKILL, the OOM killer)
+    never wakes it: it would stay, with its ~90 MB and its database connection, until the
+    machine restarts. The parent's sentinel (the pipe the parent spawned it through) is
+    ready once the parent has exited.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    sentinel = parent.sentinel
+
+    def watch() -> None:
+        wait([sentinel])
+        os._exit(1)  # no clean-up to run: a worker only reads, and holds no transaction
+
+    threading.Thread(target=watch, name="sweep-worker-parent", daemon=True).start()
 
 
 def _plan_in_worker(matters: list[str], now: datetime, skip: frozenset[str]) -> Plan | str:
@@ -186,23 +226,16 @@ def sweep_storm(
         matters = store.due_matters(conn, now, size * _BATCHES_PER_STORM, skip)
     if len(matters) < container.settings.sweep_parallel_from:
         return fired, cancelled
-    engine = container.engine
-    spec = _Spec(container.settings, engine.calendar.data, engine.settings)
     workers = min(container.settings.sweep_workers, cores())
     batches = deque(matters[i : i + size] for i in range(0, len(matters), size))
     try:
-        with ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start,
-            initargs=(spec,),
-        ) as pool:
+        with pool(spec_of(container), workers) as executor:
             # Two batches per worker in flight: one being decided, one waiting to be
             # written, so neither the workers nor this writer wait for the other.
             flight: deque[Future[Plan | str]] = deque()
             while batches or flight:
                 while batches and len(flight) < 2 * workers:
-                    flight.append(pool.submit(_plan_in_worker, batches.popleft(), now, skip))
+                    flight.append(executor.submit(_plan_in_worker, batches.popleft(), now, skip))
                 plan = flight.popleft().result()
                 if isinstance(plan, str):
                     log.info("batch left to the sweep: %s", plan)

@@ -9,6 +9,11 @@ cannot start or cannot plan a batch, the serial sweep does the work.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
@@ -201,3 +206,54 @@ def test_workers_are_not_used_below_the_threshold_or_with_listeners(
     heard.petitions.listeners.append(lambda case, events: calls.append(events[0].recorded_at))
     assert not sweep_workers.applies(heard)
     assert len(sweep(heard, LATE).fired) == len(calls) > len(heard_ids)
+
+
+# Run as its own process by the next test: opens the storm's worker pool on a real
+# matter database, prints the workers' process ids, then waits to be killed.
+_HOLD_POOL = """
+import multiprocessing, os, sys, time
+from pathlib import Path
+from tests.support import at, make_container
+from workflow import sweep_workers
+c = make_container(Path(sys.argv[1]), at("2026-09-01 09:00"))
+with sweep_workers.pool(sweep_workers.spec_of(c), 2) as workers:
+    for done in [workers.submit(os.getpid) for _ in range(2)]:
+        done.result()
+    print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+    time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie, exited but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_workers_end_with_the_process_that_started_them(tmp_path: Path) -> None:
+    # A sweeping process killed mid-storm (SIGKILL, the OOM killer) runs no clean-up:
+    # its workers must notice on their own, not linger with their memory and database.
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(root / "src")])}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_POOL, str(tmp_path)],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None
+        pids = [int(p) for p in holder.stdout.readline().split()]
+        assert len(pids) == 2 and all(_running(p) for p in pids)
+    finally:
+        holder.kill()
+        holder.wait()
+    deadline = time.monotonic() + 20
+    while any(_running(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [p for p in pids if _running(p)]
+    for pid in left:  # do not leave them behind on the machine either
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
