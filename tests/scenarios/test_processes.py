@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from api.cli import app
+from tests.loopback import CLI, spawn, stop
 from tests.scenarios.helpers import events_by_timer, timer_status
 from tests.support import at, make_container, register
 
@@ -27,24 +25,15 @@ def test_scheduler_process_catches_up_and_stops_on_sigterm(tmp_path: Path) -> No
         "PETITIONFLOW_DATABASE_URL": c.settings.database_url,
         "PETITIONFLOW_SWEEP_INTERVAL_SECONDS": "0.2",
     }
-    code = "from api.cli import main; main()"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, "scheduler"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    log = tmp_path / "scheduler.log"
+    proc = spawn([*CLI, "scheduler"], env, log)  # its output to a file: a pipe can fill
     try:
         deadline = time.monotonic() + 30
         while len(events_by_timer(c)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
-        proc.send_signal(signal.SIGTERM)
-        _out, err = proc.communicate(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, err.decode()
+        stop(proc, timeout=30)  # SIGTERM; killed (and failed below) if it does not stop
+    assert proc.returncode == 0, log.read_text(errors="replace")[-3000:]
     assert set(events_by_timer(c).values()) == {1}
     assert sorted(t.split(":")[1] for t in events_by_timer(c)) == ["breach", "warning"]
     assert c.petitions.get(case.id).overdue
