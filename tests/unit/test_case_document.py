@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import MISSING, fields
-from datetime import UTC, date, datetime
+from dataclasses import MISSING, fields, replace
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
+from tests.support import at, make_container, register
 from workflow.domain.case import Case, Deadline
 
 
@@ -41,35 +43,17 @@ def deadline(**changes: Any) -> Deadline:
     return Deadline(**{**values, **changes})
 
 
-def case() -> Case:
-    received = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-    values: dict[str, Any] = {}
-    for f in fields(Case):
-        if f.default is not MISSING or f.default_factory is not MISSING:
-            values[f.name] = {"deadlines": [deadline(), deadline(id="m-1-route", pauses=[])]}.get(
-                f.name, _set(f.name)
-            )
-    return Case(
-        id="m",
-        number="XF202600000001",
-        chart="petition-v1",
-        rule_set="xinfang-2022",
-        state="handling",
-        version=3,
-        channel="visit",
-        received_at=received,
-        intake_unit="C1-XF",
-        holder_unit="C1-ZJ",
-        location_unit="C1",
-        subject="房屋漏水",
-        content="楼上漏水",
-        headcount=1,
-        representatives=0,
-        petitioners=[{"name": "张三"}],
-        last_hash="ab" * 32,
-        last_occurred_at=datetime(2026, 3, 5, 2, 30, 0, 123456, tzinfo=UTC),
-        **values,
-    )
+def case(tmp_path: Path) -> Case:
+    """A registered matter with every optional field set away from its default."""
+    c = make_container(tmp_path, at("2026-03-02 09:00"))
+    optional = {name: _set(name) for name in _OPTIONAL}
+    optional["deadlines"] = [deadline(), deadline(id="m-1-route", pauses=[])]
+    return replace(register(c), **optional)
+
+
+_OPTIONAL = [
+    f.name for f in fields(Case) if f.default is not MISSING or f.default_factory is not MISSING
+]
 
 
 def _set(name: str) -> Any:
@@ -93,12 +77,9 @@ def _set(name: str) -> Any:
     return f"{name}-value"
 
 
-def test_every_field_survives_the_stored_text() -> None:
-    original = case()
-    defaults = {
-        f.name for f in fields(Case) if f.default is not MISSING or f.default_factory is not MISSING
-    }
-    assert all(getattr(original, name) for name in defaults)  # none left at its default
+def test_every_field_survives_the_stored_text(tmp_path: Path) -> None:
+    original = case(tmp_path)
+    assert all(getattr(original, name) for name in _OPTIONAL)  # none left at its default
     for decode in (orjson.loads, json.loads):
         doc = decode(orjson.dumps(original.to_doc(), option=orjson.OPT_SORT_KEYS))
         # What the store hands back: keys that are new strings, not the field names.
@@ -106,12 +87,13 @@ def test_every_field_survives_the_stored_text() -> None:
         assert Case.from_doc(doc) == original
 
 
-def test_a_document_with_a_key_the_case_does_not_have_is_refused() -> None:
-    doc = orjson.loads(orjson.dumps(case().to_doc()))
+def test_a_document_with_a_key_the_case_does_not_have_is_refused(tmp_path: Path) -> None:
+    stored = orjson.dumps(case(tmp_path).to_doc())
+    doc = orjson.loads(stored)
     doc["stray"] = 1
     with pytest.raises(TypeError, match="stray"):
         Case.from_doc(doc)
-    doc = orjson.loads(orjson.dumps(case().to_doc()))
+    doc = orjson.loads(stored)
     doc["deadlines"][0]["stray"] = 1
     with pytest.raises(TypeError, match="stray"):
         Case.from_doc(doc)
