@@ -18,6 +18,7 @@ they leave is swept here as above, so the outcome is the same.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -50,6 +51,9 @@ class SweepReport:
     cancelled: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
+    # Asked to stop (the process is shutting down) with timers still due: the next
+    # sweep, here or in another process, takes them up.
+    stopped: bool = False
 
     @property
     def handled(self) -> int:
@@ -89,21 +93,29 @@ def sweep(
     *,
     batch: int | None = None,
     skip: Collection[str] = (),
+    stop: threading.Event | None = None,
 ) -> SweepReport:
     """Fire everything due by ``now`` (default: the container's clock), batch by batch.
 
     ``skip`` names timers not to touch in this call (advance_clock passes those that
-    already failed during the same advance, so each is tried once per advance).
+    already failed during the same advance, so each is tried once per advance). Once
+    ``stop`` is set the sweep ends after the batch it is writing (``report.stopped``):
+    a storm takes many batches, and a process asked to shut down should not make its
+    supervisor wait for all of them (or kill it). Every batch is one transaction, so
+    what is left is simply still due.
     """
     moment = now or container.clock.now()
     size = batch or container.settings.sweep_batch
     report = SweepReport(moment)
     # A storm's first due timers through worker processes, where that applies; what they
     # leave (and every later timer) is handled below, as always.
-    report.fired, report.cancelled = sweep_storm(container, moment, size, frozenset(skip))
+    report.fired, report.cancelled = sweep_storm(container, moment, size, frozenset(skip), stop)
     passed = set(skip)
     bureaus: dict[str, str | None] = {}  # units do not move during one sweep
     while True:
+        if stop is not None and stop.is_set():
+            report.stopped = True
+            return report
         notices: list[Notice] = []
         with container.db.write() as conn:
             due, exhausted = store.claim_due(conn, moment, size, passed)

@@ -214,10 +214,16 @@ def applies(container: Container) -> bool:
 
 
 def sweep_storm(
-    container: Container, now: datetime, size: int, skip: frozenset[str]
+    container: Container,
+    now: datetime,
+    size: int,
+    skip: frozenset[str],
+    stop: threading.Event | None = None,
 ) -> tuple[list[str], list[str]]:
     """Fire a storm's first due timers through worker processes; (fired, cancelled)
-    timer ids, in the order written. Nothing if the storm is too small for workers."""
+    timer ids, in the order written. Nothing if the storm is too small for workers.
+    Once ``stop`` is set no more batches are handed out; those being planned are still
+    written (a fraction of a second), and the rest stay due."""
     fired: list[str] = []
     cancelled: list[str] = []
     if not applies(container):
@@ -234,6 +240,8 @@ def sweep_storm(
             # written, so neither the workers nor this writer wait for the other.
             flight: deque[Future[Plan | str]] = deque()
             while batches or flight:
+                if stop is not None and stop.is_set():
+                    batches.clear()
                 while batches and len(flight) < 2 * workers:
                     flight.append(executor.submit(_plan_in_worker, batches.popleft(), now, skip))
                 plan = flight.popleft().result()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import FrameType
 
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 class SchedulerHandle:
     container: Container
     scheduler: BackgroundScheduler
+    ticker: _Ticker
 
     @property
     def running(self) -> bool:
@@ -46,11 +47,16 @@ class _Ticker:
 
     container: Container
     anchors_checked: datetime | None = None
+    # Set when the scheduler stops: a sweep in progress ends after its current batch.
+    stop: threading.Event = field(default_factory=threading.Event)
 
     def __call__(self) -> SweepReport:
-        report = sweep(self.container)
+        report = sweep(self.container, stop=self.stop)
         if report.fired or report.cancelled or report.failed:
             log.info("sweep %s", report.to_dict())
+        if report.stopped:
+            log.info("sweep stopped for shutdown; what is still due waits for the next")
+            return report
         now = self.container.clock.now()
         if self.anchors_checked is None or now - self.anchors_checked >= ANCHOR_CHECK_EVERY:
             self.anchors_checked = now
@@ -63,12 +69,15 @@ class _Ticker:
 def start_scheduler(container: Container) -> SchedulerHandle:
     """Start sweeping now (catch-up) and every ``settings.sweep_interval_seconds``; anchor
     every whole day that has none (checked at most hourly)."""
-    scheduler = start_ticker(_Ticker(container), container.settings.sweep_interval_seconds)
-    return SchedulerHandle(container, scheduler)
+    ticker = _Ticker(container)
+    scheduler = start_ticker(ticker, container.settings.sweep_interval_seconds)
+    return SchedulerHandle(container, scheduler, ticker)
 
 
 def stop_scheduler(handle: SchedulerHandle, *, wait: bool = True) -> None:
-    """Stop the ticker; with ``wait`` a sweep in progress finishes its batch first."""
+    """Stop the ticker; a sweep in progress ends after the batch it is writing (with
+    ``wait``, this returns once it has)."""
+    handle.ticker.stop.set()
     stop_ticker(handle.scheduler, wait=wait)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.scenarios.helpers import assert_replays, events_by_timer, timer_status
+from tests.scenarios.helpers import (
+    LATE,
+    assert_replays,
+    assert_sound,
+    events_by_timer,
+    mixed_history,
+    sweep_outcome,
+    timer_status,
+)
 from tests.support import act, at, make_container, register
 from workflow import sweep as sweep_module
+from workflow.adapters import timer_store
 from workflow.adapters.repository import TIMERS
 from workflow.adapters.timer_store import MAX_ATTEMPTS
 from workflow.bootstrap import Container, bootstrap
@@ -158,3 +168,69 @@ def test_failing_timer_is_isolated_recorded_and_retried_up_to_the_cap(
     assert set(events_by_timer(c).values()) == {1}
     assert c.petitions.get(broken).overdue
     assert_replays(c, broken, healthy)
+
+
+def _stop_on_first_claim(
+    monkeypatch: pytest.MonkeyPatch, on_claim: Callable[[], None]
+) -> list[tuple[int, int]]:
+    """Run ``on_claim`` as the sweep claims its first batch; each claim's (matters,
+    timers): a batch is claimed by matter, with every due timer of each."""
+    real = timer_store.claim_due
+    claims: list[tuple[int, int]] = []
+
+    def claim(*args: Any, **kwargs: Any) -> Any:
+        if not claims:
+            on_claim()
+        due, exhausted = real(*args, **kwargs)
+        claims.append((len({t.case_id for t in due}), len(due)))
+        return due, exhausted
+
+    monkeypatch.setattr(timer_store, "claim_due", claim)
+    return claims
+
+
+def test_a_sweep_asked_to_stop_ends_after_its_batch_and_the_next_does_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c, ids = mixed_history(tmp_path / "db", sweep_workers=0, sweep_batch=5)
+    stop = threading.Event()
+    claims = _stop_on_first_claim(monkeypatch, stop.set)
+    first = sweep(c, LATE, stop=stop)
+    assert first.stopped and len(claims) == 1  # no batch after the one being written...
+    (matters, timers) = claims[0]
+    assert matters == 5 and first.handled == timers  # ...which was written whole
+    assert not first.failed and _due_pending(c, LATE) > 0
+    monkeypatch.undo()
+    rest = sweep(c, LATE)
+    assert not rest.stopped and _due_pending(c, LATE) == 0
+    serial, serial_ids = mixed_history(tmp_path / "serial", sweep_workers=0, sweep_batch=5)
+    whole = sweep(serial, LATE)
+    assert first.handled + rest.handled == whole.handled
+    assert sweep_outcome(c, ids) == sweep_outcome(serial, serial_ids)
+    assert_sound(c, ids)
+
+
+def test_stopping_the_scheduler_does_not_wait_for_the_whole_storm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c, ids = mixed_history(tmp_path / "db", sweep_workers=0, sweep_batch=2)
+    c.clock.set(LATE)  # type: ignore[attr-defined]
+    claimed = threading.Event()
+    handle: list[Any] = []
+
+    def wait_for_shutdown() -> None:
+        claimed.set()
+        assert handle[0].ticker.stop.wait(20), "the scheduler was not stopped"
+
+    claims = _stop_on_first_claim(monkeypatch, wait_for_shutdown)
+    handle.append(start_scheduler(c))
+    assert claimed.wait(20)
+    started = time.monotonic()
+    stop_scheduler(handle[0])  # returns once the sweep in progress has ended
+    assert time.monotonic() - started < 20
+    assert len(claims) == 1 and claims[0][0] == 2  # one batch, not every batch of the storm
+    assert _due_pending(c, LATE) > 0
+    monkeypatch.undo()
+    sweep(c, LATE)
+    assert _due_pending(c, LATE) == 0
+    assert_sound(c, ids)

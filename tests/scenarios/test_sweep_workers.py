@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -168,6 +169,35 @@ def test_a_batch_a_worker_cannot_plan_is_left_to_the_serial_sweep(
     assert not report.failed and not report.deferred
     serial, serial_ids = mixed_history(tmp_path / "serial", sweep_workers=0)
     assert len(report.fired) == len(sweep(serial, LATE).fired)
+    assert sweep_outcome(c, ids) == sweep_outcome(serial, serial_ids)
+    assert_sound(c, ids)
+
+
+def test_a_storm_asked_to_stop_hands_out_no_more_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A batch per matter: two workers keep four batches in flight.
+    c, ids = mixed_history(tmp_path / "db", **{**WORKERS, "sweep_batch": 1})
+    monkeypatch.setattr(sweep_workers, "ProcessPoolExecutor", _InlinePool)
+    stop = threading.Event()
+    written = _written(monkeypatch)
+    real = sweep_workers.write_plan  # the spy: stop once the first plan is written
+
+    def write_then_stop(*args: Any) -> bool:
+        done = real(*args)
+        stop.set()
+        return done
+
+    monkeypatch.setattr(sweep_workers, "write_plan", write_then_stop)
+    first = sweep(c, LATE, stop=stop)
+    # The plans in flight were written, no batch was handed out after, nor swept here.
+    assert first.stopped and written == [True] * 4
+    assert len(first.fired) + len(first.cancelled) == 4
+    monkeypatch.undo()
+    monkeypatch.setattr(sweep_workers, "cores", lambda: 2)
+    sweep(c, LATE)
+    serial, serial_ids = mixed_history(tmp_path / "serial", sweep_workers=0)
+    sweep(serial, LATE)
     assert sweep_outcome(c, ids) == sweep_outcome(serial, serial_ids)
     assert_sound(c, ids)
 
