@@ -20,8 +20,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
+
+from workflow.adapters.database import sqlite_file
 
 SCRIPTS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001_baseline"
@@ -75,10 +77,9 @@ def _sqlite_template() -> bytes:
 
 
 def _new_sqlite_file(url: str) -> Path | None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    path = sqlite_file(url)
+    if path is None:
         return None
-    path = Path(parsed.database)
     return path if not path.exists() or path.stat().st_size == 0 else None
 
 

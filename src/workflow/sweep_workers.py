@@ -47,7 +47,7 @@ from rules import WorkingCalendar
 from rules.calendar import CalendarData
 from workflow.adapters import repository as repo
 from workflow.adapters import timer_store as store
-from workflow.adapters.database import Database
+from workflow.adapters.database import Database, sqlite_file
 from workflow.adapters.units import SqlUnitDirectory
 from workflow.bootstrap import Container, build_engine
 from workflow.config import Settings
@@ -202,11 +202,8 @@ def applies(container: Container) -> bool:
     """Workers on: SQLite in a file (a worker cannot open another process's in-memory
     database), at least one worker, a second core for them to run on (on one core they
     only add the cost of handing plans over), and no listeners."""
-    db = container.db
-    in_memory = db.url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in db.url
     return (
-        db.is_sqlite
-        and not in_memory
+        sqlite_file(container.db.url) is not None
         and container.settings.sweep_workers > 0
         and cores() > 1
         and not container.petitions.listeners

@@ -11,9 +11,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
@@ -70,6 +71,17 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
 
     event.listen(engine, "begin", begin)
     return engine
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for another database, and for SQLite in memory
+    (there is no file: nothing to copy a schema into, nothing another process can open)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if parsed.query.get("mode") == "memory":  # a URI filename (uri=true), shared in memory
+        return None
+    return Path(parsed.database)
 
 
 class Database:
