@@ -223,8 +223,8 @@ def sweep_storm(
     written (a fraction of a second), and the rest stay due."""
     fired: list[str] = []
     cancelled: list[str] = []
-    if not applies(container):
-        return fired, cancelled
+    if not applies(container) or (stop is not None and stop.is_set()):
+        return fired, cancelled  # (stopping: no workers started only to be sent home)
     with container.db.read() as conn:
         matters = store.due_matters(conn, now, size * _BATCHES_PER_STORM, skip)
     if len(matters) < container.settings.sweep_parallel_from:

@@ -202,6 +202,24 @@ def test_a_storm_asked_to_stop_hands_out_no_more_batches(
     assert_sound(c, ids)
 
 
+def test_a_sweep_already_asked_to_stop_starts_no_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c, _ = mixed_history(tmp_path / "db", **WORKERS)
+    started: list[int] = []
+
+    def starting(workers: int, **_kwargs: Any) -> Any:
+        started.append(workers)  # (a failure here would only be logged by the sweep)
+        raise OSError("not to be started")
+
+    monkeypatch.setattr(sweep_workers, "ProcessPoolExecutor", starting)
+    stop = threading.Event()
+    stop.set()
+    report = sweep(c, LATE, stop=stop)
+    assert started == []
+    assert report.stopped and report.handled == 0 and not report.failed
+
+
 def test_the_sweep_goes_on_alone_when_workers_cannot_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
