@@ -28,9 +28,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class SchedulerHandle:
-    container: Container
     scheduler: BackgroundScheduler
-    ticker: _Ticker
+    ticker: _Ticker  # its container is the one swept
 
     @property
     def running(self) -> bool:
@@ -71,7 +70,7 @@ def start_scheduler(container: Container) -> SchedulerHandle:
     every whole day that has none (checked at most hourly)."""
     ticker = _Ticker(container)
     scheduler = start_ticker(ticker, container.settings.sweep_interval_seconds)
-    return SchedulerHandle(container, scheduler, ticker)
+    return SchedulerHandle(scheduler, ticker)
 
 
 def stop_scheduler(handle: SchedulerHandle, *, wait: bool = True) -> None:
