@@ -149,7 +149,7 @@ def plan(route: Any) -> Plan:
 
 def _path(route: Any, field: Any) -> str:
     info: FieldInfo = field.field_info
-    if field.field_info.annotation is not str or info.metadata or field.alias != field.name:
+    if info.annotation is not str or info.metadata or field.alias != field.name:
         raise Unsupported(f"{route.path}: path parameter {field.name} is not a plain str")
     return str(field.name)
 
