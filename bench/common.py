@@ -27,9 +27,9 @@ from sqlalchemy import create_engine, text
 from tests.support import UNITS
 
 from workflow.adapters.database import SQLITE_PRAGMAS
-from workflow.bootstrap import Container, bootstrap
-from workflow.config import Settings
 from workflow.domain.clock import SimulatedClock
+from workflow.runtime.bootstrap import Container, bootstrap
+from workflow.runtime.config import Settings
 
 SH = ZoneInfo("Asia/Shanghai")
 

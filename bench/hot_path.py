@@ -52,7 +52,7 @@ def engine_workload(matters: int) -> Callable[[], None]:
 def sweep_workload(timers: int) -> Callable[[], None]:
     from bench.p4_timer_storm import BREACH, REGISTERED, SETTINGS, record
     from bench.recorded import clone
-    from workflow.sweep import sweep
+    from workflow.timers.sweep import sweep
 
     with database(None) as url:
         rec = record(url)

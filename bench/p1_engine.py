@@ -29,9 +29,9 @@ from tests.support import actor, petition_body
 
 from bench.common import SH, container, database, fmt, parser, raw_connect, report, versions
 from bench.recorded import Legality, Recorder, Recording, Statement, Step, Writer
+from workflow.commands.petitions import PetitionService
 from workflow.domain.actions import ACTION_ADAPTER, Action, Register
 from workflow.domain.actor import Actor, Role
-from workflow.petitions import PetitionService
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
 LIFECYCLE: list[tuple[str, dict[str, Any]]] = [

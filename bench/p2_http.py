@@ -53,7 +53,7 @@ RECORDING_ENV = "PETITIONFLOW_BENCH_RECORDING"
 def app_factory() -> FastAPI:
     """The product's app plus the bare floor endpoint (for this benchmark only)."""
     from api.app import create_app
-    from workflow.config import Settings
+    from workflow.runtime.config import Settings
 
     settings = Settings()
     app = create_app(settings)

@@ -11,9 +11,9 @@ chained hash each; the documents, deadlines and timers are the engine's own rows
 breach of the recorded matter is swept once through the engine to record its writes.
 
 Timed, side by side on three databases holding the same N matters:
-- ``sweep``: ``workflow.sweep.sweep`` as the service runs it (Settings' defaults: batches
+- ``sweep``: ``workflow.timers.sweep.sweep`` as the service runs it (Settings' defaults: batches
   of 500; a storm of 10,000 matters or more decided by 2 worker processes while the
-  sweep writes, ``workflow.sweep_workers``);
+  sweep writes, ``workflow.timers.workers``);
 - ``serial sweep``: the same with ``sweep_workers=0`` (claim by matter, decide, fold,
   save, mark fired, all in the write transaction); run only where the sweep above used
   workers (elsewhere, at ``--quick`` size or on PostgreSQL, it is the same run);
@@ -35,11 +35,11 @@ from tests.support import actor, petition_body
 from bench.common import SH, container, database, fmt, parser, raw_connect, report, versions
 from bench.recorded import Recorder, Recording, Step, Writer, clone
 from workflow.adapters.repository import TIMERS
-from workflow.config import Settings
 from workflow.domain.actions import Register
 from workflow.domain.actor import Role
-from workflow.sweep import sweep
-from workflow.sweep_workers import applies
+from workflow.runtime.config import Settings
+from workflow.timers.sweep import sweep
+from workflow.timers.workers import applies
 
 REGISTERED = datetime(2026, 9, 22, 9, 0, tzinfo=SH)
 BREACH = datetime(2026, 10, 9, 0, 0, tzinfo=SH)

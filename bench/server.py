@@ -10,9 +10,9 @@ from pathlib import Path
 
 from tests.loopback import spawn, stop, wait_ready
 
-from workflow.auth_tokens import mint
-from workflow.config import Settings
 from workflow.domain.actor import Role
+from workflow.runtime.config import Settings
+from workflow.runtime.tokens import mint
 
 ROOT = Path(__file__).resolve().parents[1]
 # A benchmark measures what the server can do, not the per-principal rate limits (a load

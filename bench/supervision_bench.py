@@ -37,7 +37,7 @@ from sqlalchemy import event
 from bench.common import database, fmt, parser, raw_connect, report, versions
 from bench.supervision_data import TABLES, TODAY, generate
 from workflow.adapters.database import Database
-from workflow.supervision_board import Scope, overdue, overdue_count, upper
+from workflow.oversight.board import Scope, overdue, overdue_count, upper
 
 # As the routes build them (Scope.of): a province scope is "wide" (its page walks the
 # due-day index), a county's is not.

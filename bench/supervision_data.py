@@ -33,13 +33,13 @@ from zoneinfo import ZoneInfo
 
 from tests.support import act, actor, petition_body
 
-from workflow.bootstrap import Container, bootstrap
-from workflow.config import Settings
 from workflow.domain.actions import Register, SuperviseItem, SupervisionAction
 from workflow.domain.actor import Role
 from workflow.domain.clock import SimulatedClock
 from workflow.domain.events import GENESIS, canonical_json, seal
-from workflow.sweep import advance_clock
+from workflow.runtime.bootstrap import Container, bootstrap
+from workflow.runtime.config import Settings
+from workflow.timers.sweep import advance_clock
 
 SH = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 6, 30)

@@ -22,12 +22,12 @@ from typing import Any
 
 from sqlalchemy import Boolean, Integer, insert
 
-from workflow import anchors
 from workflow.adapters.database import Database
 from workflow.adapters.repository import CASES, EVENTS
 from workflow.adapters.types import UTCDateTime
+from workflow.audit import anchors
+from workflow.audit.verify import verify_log
 from workflow.domain.events import GENESIS, Event, canonical_json, seal
-from workflow.verify import verify_log
 
 PER_CASE = 50
 DAYS = 100

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from workflow.bootstrap import Container, bootstrap
-from workflow.config import Settings
 from workflow.domain.actions import ACTION_ADAPTER, Register
 from workflow.domain.actor import Actor, Role
 from workflow.domain.case import Case
 from workflow.domain.clock import SimulatedClock
+from workflow.runtime.bootstrap import Container, bootstrap
+from workflow.runtime.config import Settings
 
 SH = ZoneInfo("Asia/Shanghai")
 

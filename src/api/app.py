@@ -23,10 +23,10 @@ from api.routes import (
     supervision,
     units,
 )
-from workflow.bootstrap import bootstrap
-from workflow.config import Settings
 from workflow.domain.clock import Clock
-from workflow.worker import start_scheduler, stop_scheduler
+from workflow.runtime.bootstrap import bootstrap
+from workflow.runtime.config import Settings
+from workflow.timers.process import start_scheduler, stop_scheduler
 
 DESCRIPTION = (
     "Workflow engine for statutory petitions (信访) under the Regulations on Petition "

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from workflow.config import Settings
+from workflow.runtime.config import Settings
 
 anchors_app = typer.Typer(no_args_is_help=True, help="Daily root hashes over every chain")
 DatabaseUrl = Annotated[str | None, typer.Option(help="SQLAlchemy URL")]
@@ -30,8 +30,8 @@ def verify(
 ) -> None:
     """Check every chain, the projection and the anchors; exit 1 at the first broken link."""
     from workflow.adapters.database import Database
-    from workflow.anchors import load_file
-    from workflow.verify import verify_log
+    from workflow.audit.anchors import load_file
+    from workflow.audit.verify import verify_log
 
     db = Database.unpooled(_settings(database_url).database_url)
     try:
@@ -45,8 +45,8 @@ def verify(
         summary += f" (anchored until {result.anchored_until})"
     broken = result.first_broken
     if projections:
-        from workflow.bootstrap import bootstrap
-        from workflow.projection_audit import audit_projections
+        from workflow.audit.projection import audit_projections
+        from workflow.runtime.bootstrap import bootstrap
 
         container = bootstrap(_settings(database_url))
         try:
@@ -76,8 +76,8 @@ def anchors_create(
     """Anchor every whole day not anchored yet (the scheduler's daily step, on demand)."""
     from datetime import timedelta
 
-    from workflow.anchors import create_due
-    from workflow.bootstrap import bootstrap
+    from workflow.audit.anchors import create_due
+    from workflow.runtime.bootstrap import bootstrap
 
     container = bootstrap(_settings(database_url))
     try:
@@ -98,7 +98,7 @@ def anchors_export(
 ) -> None:
     """Write every anchor as JSON lines, for a copy held elsewhere."""
     from workflow.adapters.database import Database
-    from workflow.anchors import export
+    from workflow.audit.anchors import export
 
     db = Database.unpooled(_settings(database_url).database_url)
     try:
@@ -121,9 +121,9 @@ def redact(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Erase petitioners' personal data; each erasure is an event in the matter's chain."""
-    from workflow.bootstrap import bootstrap
+    from workflow.audit.redaction import redact as redact_matters
     from workflow.domain.actor import SYSTEM_ACTOR
-    from workflow.redaction import redact as redact_matters
+    from workflow.runtime.bootstrap import bootstrap
 
     if (case is None) == (before is None):
         typer.echo("give exactly one of --case or --before", err=True)

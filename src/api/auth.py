@@ -21,8 +21,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import ApiProblem
-from workflow.config import Settings
 from workflow.domain.actor import Actor, Role
+from workflow.runtime.config import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="JWT signed with the configured secret")
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}

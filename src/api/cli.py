@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from api import audit_cli
-from workflow.config import Settings
+from workflow.runtime.config import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="petitionflow (信访) engine")
 calendar_app = typer.Typer(no_args_is_help=True, help="Working-day calendar data")
@@ -52,8 +52,8 @@ def token(
     sub: Annotated[str | None, typer.Option(help="Subject (user name)")] = None,
 ) -> None:
     """Print a bearer token signed with the configured secret."""
-    from workflow.auth_tokens import mint
     from workflow.domain.actor import Role
+    from workflow.runtime.tokens import mint
 
     settings = _settings()
     typer.echo(mint(settings, Role(role), unit, sub or f"{role}@{unit}"))
@@ -64,7 +64,7 @@ def scheduler(
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
 ) -> None:
     """Run only the deadline sweep (any number of these on PostgreSQL; one on SQLite)."""
-    from workflow.worker import run_scheduler
+    from workflow.timers.process import run_scheduler
 
     run_scheduler(_settings(database_url=database_url))
 
@@ -75,7 +75,7 @@ def calendar_import(
     database_url: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Validate a year's calendar file and load it; open provisional deadlines are recomputed."""
-    from workflow.calendar_import import import_calendar
+    from workflow.timers.calendar_import import import_calendar
 
     settings = _settings(database_url=database_url)
     summary = import_calendar(settings, file.read_text(encoding="utf-8"))

@@ -11,12 +11,12 @@ from typing import Any
 
 import typer
 
-from workflow.auth_tokens import mint
-from workflow.bootstrap import Container
-from workflow.config import Settings
 from workflow.domain.actions import ACTION_ADAPTER, Register
 from workflow.domain.actor import Actor, Role
 from workflow.domain.case import Case
+from workflow.runtime.bootstrap import Container
+from workflow.runtime.config import Settings
+from workflow.runtime.tokens import mint
 
 # (code, name, level, kind, parent): a province, two cities, a county under each city;
 # at each level a government, a petition bureau (信访局) and agencies, plus 政法 and 纪检.

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from workflow.bootstrap import Container
+from workflow.runtime.bootstrap import Container
 
 
 async def container(request: Request) -> Container:

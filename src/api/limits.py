@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import decode
 from api.problems import ApiProblem, document_problem, problem_response
-from workflow.config import Settings
+from workflow.runtime.config import Settings
 
 # Buckets idle long enough to be full again carry no state worth keeping; past this
 # many principals they are dropped so the table stays bounded.

@@ -19,9 +19,9 @@ import pytest
 
 from tests.loopback import CLI, free_port, spawn, stop, wait_ready
 from tests.support import petition_body
-from workflow.auth_tokens import mint
-from workflow.config import Settings
 from workflow.domain.actor import Role
+from workflow.runtime.config import Settings
+from workflow.runtime.tokens import mint
 
 CHROMIUM = Path("/usr/bin/chromium")
 START = "2026-09-22T09:00:00+08:00"

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from api.app import create_app
 from tests.support import UNITS, at, petition_body
-from workflow.auth_tokens import mint
-from workflow.bootstrap import Container
-from workflow.config import Settings
 from workflow.domain.actor import Role
 from workflow.domain.clock import SimulatedClock
+from workflow.runtime.bootstrap import Container
+from workflow.runtime.config import Settings
+from workflow.runtime.tokens import mint
 
 with warnings.catch_warnings():
     # Starlette 1.x deprecates httpx in its TestClient (prefers httpx2, not installed);

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from tests.e2e.conftest import Api, problem
-from workflow import anchors
+from workflow.audit import anchors
 
 
 def _lifecycle(api: Api) -> dict[str, object]:

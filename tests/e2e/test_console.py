@@ -8,7 +8,7 @@ from typing import Any
 from markupsafe import escape
 
 from tests.e2e.conftest import Api
-from workflow.sweep import advance_clock
+from workflow.timers.sweep import advance_clock
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

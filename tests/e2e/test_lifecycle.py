@@ -205,8 +205,8 @@ def test_demo_data_loads_once(api: Api, tmp_path: Any) -> None:
 
     from api.demo import load_demo
     from workflow.adapters.repository import CASES
-    from workflow.bootstrap import bootstrap
-    from workflow.config import Settings
+    from workflow.runtime.bootstrap import bootstrap
+    from workflow.runtime.config import Settings
 
     container = bootstrap(
         Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}"), clock=api.clock

@@ -22,10 +22,10 @@ from schemathesis.specs.openapi.checks import (
 from api.app import create_app
 from tests.e2e.conftest import TestClient
 from tests.support import UNITS, at
-from workflow.auth_tokens import mint
-from workflow.config import Settings
 from workflow.domain.actor import Role
 from workflow.domain.clock import SimulatedClock
+from workflow.runtime.config import Settings
+from workflow.runtime.tokens import mint
 
 pytestmark = pytest.mark.slow
 EXAMPLES = 25

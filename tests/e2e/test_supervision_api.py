@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.e2e.conftest import Api, problem
-from workflow.sweep import advance_clock
+from workflow.timers.sweep import advance_clock
 
 
 def _breach(api: Api) -> tuple[dict[str, object], dict[str, object]]:

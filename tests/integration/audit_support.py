@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from tests.support import act, at, make_container, register
-from workflow import anchors
-from workflow.bootstrap import Container
+from workflow.audit import anchors
+from workflow.runtime.bootstrap import Container
 
 
 @dataclass

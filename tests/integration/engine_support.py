@@ -9,11 +9,11 @@ from sqlmodel import SQLModel
 
 from workflow.adapters import repository as repo
 from workflow.adapters.database import Database
-from workflow.bootstrap import Container
+from workflow.commands.record import record
 from workflow.domain.actor import SYSTEM_ACTOR
 from workflow.domain.case import Case
 from workflow.domain.events import GENESIS, Event
-from workflow.record import record
+from workflow.runtime.bootstrap import Container
 from workflow.services.decide import decide
 
 TABLES = ("events", "cases", "deadlines", "timers", "personal_data", "counters")

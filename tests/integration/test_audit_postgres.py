@@ -10,10 +10,10 @@ import pytest
 from tests.integration.audit_support import other, sql
 from tests.postgres import postgres_schema_url
 from tests.support import act, at, make_container, register
-from workflow import anchors
+from workflow.audit import anchors
+from workflow.audit.redaction import redact_case
+from workflow.audit.verify import verify_log
 from workflow.domain.actor import SYSTEM_ACTOR
-from workflow.redaction import redact_case
-from workflow.verify import verify_log
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from api.cli import app
 from tests.integration.audit_support import build_log, other
 from tests.support import act, actor, at, make_container, register
 from workflow.adapters.repository import PERSONAL
+from workflow.audit.redaction import redact_before, redact_case
+from workflow.audit.verify import verify_log
 from workflow.domain.actor import Role
-from workflow.redaction import redact_before, redact_case
-from workflow.verify import verify_log
 
 
 def test_replays_as_of_each_moment_return_the_state_of_that_moment(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from tests.integration.audit_support import Log, build_log, scalar, sql
-from workflow import anchors
-from workflow.verify import verify_log
+from workflow.audit import anchors
+from workflow.audit.verify import verify_log
 
 
 @pytest.fixture

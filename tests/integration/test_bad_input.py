@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from tests.integration.engine_support import fire_lapse, snapshot
 from tests.support import act, actor, at, make_container, register
-from workflow.bootstrap import Container
 from workflow.domain.actions import ACTION_ADAPTER
 from workflow.domain.case import Case
 from workflow.domain.clock import SimulatedClock
@@ -22,6 +21,7 @@ from workflow.domain.errors import (
     InvalidCommand,
     WorkflowError,
 )
+from workflow.runtime.bootstrap import Container
 from workflow.services.decide import decide
 
 

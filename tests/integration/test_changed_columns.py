@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.support import act, at, make_container, register
-from workflow.adapters import prepared
+from workflow.adapters import prepared, rows
 from workflow.adapters import repository as repo
-from workflow.bootstrap import Container
-from workflow.sweep import advance_clock
+from workflow.runtime.bootstrap import Container
+from workflow.timers.sweep import advance_clock
 
 STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ("C1-XF", "classify", {"type": "claim", "route": "petition"}),

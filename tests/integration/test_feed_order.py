@@ -12,12 +12,12 @@ from sqlalchemy import Connection, func, select
 
 from tests.postgres import backend_url, postgres_schema_url
 from tests.support import act, actor, at, make_container, register
-from workflow import feed
 from workflow.adapters.repository import CASES, EVENTS
-from workflow.bootstrap import Container
 from workflow.domain.actions import ACTION_ADAPTER
 from workflow.domain.case import Case
 from workflow.domain.errors import InvalidCommand, WorkflowError
+from workflow.feed import changes as feed
+from workflow.runtime.bootstrap import Container
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

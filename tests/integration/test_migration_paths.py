@@ -18,11 +18,12 @@ from sqlalchemy.pool import NullPool
 from tests.integration.test_migrations import declared
 from tests.postgres import postgres_schema_url
 from tests.support import UNITS, act, at, register
-from workflow import feed, migrate
 from workflow.adapters.repository import COUNTERS, EVENTS
-from workflow.bootstrap import Container, bootstrap
-from workflow.config import Settings
 from workflow.domain.clock import SimulatedClock
+from workflow.feed import changes as feed
+from workflow.runtime import migrate
+from workflow.runtime.bootstrap import Container, bootstrap
+from workflow.runtime.config import Settings
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -170,7 +171,9 @@ def pg_url() -> Iterator[str]:
 
 @pytest.mark.postgres
 def test_processes_starting_together_migrate_once(pg_url: str) -> None:
-    code = "import sys; from workflow.migrate import ensure_schema; ensure_schema(sys.argv[1])"
+    code = (
+        "import sys; from workflow.runtime.migrate import ensure_schema; ensure_schema(sys.argv[1])"
+    )
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", code, pg_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE

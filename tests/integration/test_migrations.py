@@ -15,12 +15,12 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from tests.support import UNITS, at, register
-from workflow import migrate
 from workflow.adapters import tables  # noqa: F401  (registers the tables)
 from workflow.adapters.database import Database
-from workflow.bootstrap import bootstrap
-from workflow.config import Settings
 from workflow.domain.clock import SimulatedClock
+from workflow.runtime import migrate
+from workflow.runtime.bootstrap import bootstrap
+from workflow.runtime.config import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 

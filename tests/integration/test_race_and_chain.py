@@ -12,9 +12,9 @@ from tests.integration.engine_support import assert_chain, snapshot
 from tests.support import act, actor, at, make_container, register
 from workflow.adapters import repository as repo
 from workflow.adapters.database import Database
+from workflow.commands.petitions import PetitionService
 from workflow.domain.actions import ACTION_ADAPTER
 from workflow.domain.errors import VersionConflict
-from workflow.petitions import PetitionService
 from workflow.services.decide import decide_action
 from workflow.services.fold import apply
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support import act, at, make_container, register
-from workflow.bootstrap import Container
 from workflow.domain.case import Case
 from workflow.domain.clock import SimulatedClock
+from workflow.runtime.bootstrap import Container
 
 OLD, NEW = "xinfang-2005", "xinfang-2022"
 

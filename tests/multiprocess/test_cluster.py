@@ -34,11 +34,11 @@ from tests.loopback import CLI, free_port, spawn, stop, wait_ready
 from tests.postgres import postgres_schema_url
 from tests.support import actor, at, make_container, petition_body, register
 from workflow.adapters.repository import EVENTS, TIMERS
-from workflow.auth_tokens import mint
-from workflow.bootstrap import Container
 from workflow.domain.actions import Register
 from workflow.domain.actor import Role
 from workflow.domain.clock import SimulatedClock
+from workflow.runtime.bootstrap import Container
+from workflow.runtime.tokens import mint
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -11,8 +11,8 @@ import pytest
 from tests.e2e.conftest import Api, TestClient, api, make_api
 from tests.postgres import backend_url
 from tests.support import UNITS, at
-from workflow.config import Settings
 from workflow.domain.clock import SimulatedClock
+from workflow.runtime.config import Settings
 
 __all__ = ["api", "backend_api", "make_api", "open_api"]
 

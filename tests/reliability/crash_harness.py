@@ -9,7 +9,7 @@ same database, and then:
 - every hash chain verifies (``GET /v1/audit/verify``);
 - the projection equals the replay for every matter (``GET .../replay``), and every
   derived row (query columns, deadlines, timers, personal data) agrees with the events
-  (``workflow.projection_audit``, in-process on the same database);
+  (``workflow.audit.projection``, in-process on the same database);
 - a keyed registration in flight at the kill, retried with its Idempotency-Key after the
   restart, exists exactly once.
 
@@ -34,11 +34,11 @@ import httpx
 from tests.postgres import backend_url
 from tests.reliability.server import Server
 from tests.support import UNITS, petition_body
-from workflow.auth_tokens import mint
-from workflow.bootstrap import bootstrap
-from workflow.config import Settings
+from workflow.audit.projection import audit_projections
 from workflow.domain.actor import Role
-from workflow.projection_audit import audit_projections
+from workflow.runtime.bootstrap import bootstrap
+from workflow.runtime.config import Settings
+from workflow.runtime.tokens import mint
 
 # Each matter follows this path; (unit of the handler, action body, event it records).
 LIFECYCLE: list[tuple[str, dict[str, Any], str]] = [

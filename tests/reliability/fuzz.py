@@ -30,10 +30,10 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from api.app import create_app
 from tests.e2e.conftest import TestClient
 from tests.support import UNITS, at, petition_body
-from workflow.auth_tokens import mint
-from workflow.config import Settings
 from workflow.domain.actor import Role
 from workflow.domain.clock import SimulatedClock
+from workflow.runtime.config import Settings
+from workflow.runtime.tokens import mint
 
 FULL_EXAMPLES = 150
 FULL_MINIMUM = 5_000

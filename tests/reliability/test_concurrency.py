@@ -22,9 +22,9 @@ from tests.postgres import backend_url
 from tests.reliability.server import Server
 from tests.support import UNITS, petition_body
 from workflow.adapters.repository import EVENTS
-from workflow.auth_tokens import mint
-from workflow.config import Settings
 from workflow.domain.actor import Role
+from workflow.runtime.config import Settings
+from workflow.runtime.tokens import mint
 
 CLIENTS = 8
 

@@ -5,7 +5,7 @@ cases, rewritten histories) are covered by tests/integration/test_audit_verify.p
 tests/e2e/test_audit_api.py. These are the remaining kinds: the case document and its
 query columns, deadline rows, timer rows and personal data, each edited directly in the
 database on SQLite and PostgreSQL, each reported with its kind by
-``workflow.projection_audit``; an untouched database after a lifecycle with fired timers
+``workflow.audit.projection``; an untouched database after a lifecycle with fired timers
 reports nothing.
 """
 
@@ -22,10 +22,10 @@ from sqlalchemy import delete, select, update
 from tests.postgres import backend_url
 from tests.support import act, at, make_container, register
 from workflow.adapters.repository import CASES, DEADLINES, PERSONAL, TIMERS
-from workflow.bootstrap import Container
+from workflow.audit.projection import audit_projections
 from workflow.domain.clock import SimulatedClock
-from workflow.projection_audit import audit_projections
-from workflow.sweep import advance_clock
+from workflow.runtime.bootstrap import Container
+from workflow.timers.sweep import advance_clock
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

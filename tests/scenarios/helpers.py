@@ -12,10 +12,10 @@ from sqlalchemy import select
 from tests.support import act, at, make_container, register
 from workflow.adapters import tables  # noqa: F401  (registers the tables first)
 from workflow.adapters.repository import DEADLINE_VERSIONS, EVENTS, SUPERVISION_ITEMS, TIMERS
-from workflow.bootstrap import Container
+from workflow.audit.projection import audit_projections
 from workflow.domain.events import Event
-from workflow.projection_audit import audit_projections
-from workflow.sweep import SweepReport, advance_clock
+from workflow.runtime.bootstrap import Container
+from workflow.timers.sweep import SweepReport, advance_clock
 
 
 def advance_to(c: Container, moment: datetime) -> SweepReport:

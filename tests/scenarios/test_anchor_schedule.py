@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 from tests.support import at, make_container, register
-from workflow import anchors
+from workflow.audit import anchors
 from workflow.domain.clock import SimulatedClock
-from workflow.worker import start_scheduler, stop_scheduler
+from workflow.timers.process import start_scheduler, stop_scheduler
 
 
 def test_scheduler_anchors_finished_days(tmp_path: Path) -> None:

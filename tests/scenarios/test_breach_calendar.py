@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.scenarios.helpers import advance_to, assert_replays, last, types
 from tests.support import at, make_container, register
-from workflow.sweep import advance_clock
+from workflow.timers.sweep import advance_clock
 
 
 def test_spring_festival_breach_waits_for_the_make_up_saturday(tmp_path: Path) -> None:

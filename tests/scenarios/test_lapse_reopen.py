@@ -9,10 +9,10 @@ import pytest
 
 from tests.scenarios.helpers import advance_to, assert_replays, last, types
 from tests.support import act, at, make_container, register
-from workflow.bootstrap import Container
 from workflow.domain.case import Case
 from workflow.domain.errors import GuardRejected
-from workflow.sweep import sweep
+from workflow.runtime.bootstrap import Container
+from workflow.timers.sweep import sweep
 
 
 def _replied(c: Container, delivered_on: str) -> Case:

@@ -8,7 +8,7 @@ from pathlib import Path
 from rules.time import end_of_day
 from tests.scenarios.helpers import advance_to, assert_replays, timer_status
 from tests.support import act, at, make_container, register
-from workflow.sweep import advance_clock
+from workflow.timers.sweep import advance_clock
 
 
 def test_extension_moves_the_breach(tmp_path: Path) -> None:

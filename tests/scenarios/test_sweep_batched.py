@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from tests.postgres import backend_url
 from tests.scenarios.helpers import LATE, assert_replays, assert_sound, mixed_history, sweep_outcome
-from workflow import sweep as sweep_module
 from workflow.adapters.repository import EVENTS
-from workflow.projection_audit import audit_projections
-from workflow.sweep import sweep
+from workflow.audit.projection import audit_projections
+from workflow.timers import sweep as sweep_module
+from workflow.timers.sweep import sweep
 
 
 def test_firing_together_equals_firing_one_by_one(

@@ -12,9 +12,9 @@ import pytest
 from tests.postgres import postgres_schema_url
 from tests.scenarios.helpers import assert_replays, events_by_timer, timer_status
 from tests.support import at, make_container, register
-from workflow.bootstrap import bootstrap
 from workflow.domain.clock import SimulatedClock
-from workflow.sweep import sweep
+from workflow.runtime.bootstrap import bootstrap
+from workflow.timers.sweep import sweep
 
 pytestmark = pytest.mark.postgres
 

@@ -27,12 +27,12 @@ from sqlalchemy import select
 from tests.reliability.snapshot import database_snapshot
 from tests.scenarios.helpers import LATE, assert_sound, mixed_history, sweep_outcome
 from tests.support import act
-from workflow import sweep_workers
 from workflow.adapters import timer_store as store
 from workflow.adapters.repository import EVENTS
-from workflow.bootstrap import Container
-from workflow.sweep import sweep
-from workflow.sweep_workers import plan_batch, write_plan
+from workflow.runtime.bootstrap import Container
+from workflow.timers import workers as sweep_workers
+from workflow.timers.sweep import sweep
+from workflow.timers.workers import plan_batch, write_plan
 
 # Twelve matters in batches of five: three plans, the last one short.
 WORKERS = {"sweep_workers": 2, "sweep_parallel_from": 1, "sweep_batch": 5}
@@ -262,7 +262,7 @@ _HOLD_POOL = """
 import multiprocessing, os, sys, time
 from pathlib import Path
 from tests.support import at, make_container
-from workflow import sweep_workers
+from workflow.timers import workers as sweep_workers
 c = make_container(Path(sys.argv[1]), at("2026-09-01 09:00"))
 with sweep_workers.pool(sweep_workers.spec_of(c), 2) as workers:
     for done in [workers.submit(os.getpid) for _ in range(2)]:

@@ -10,9 +10,9 @@ import pytest
 from rules.time import end_of_day
 from tests.scenarios.helpers import advance_to
 from tests.support import act, at, make_container, register
-from workflow import supervision_board as board
-from workflow.bootstrap import Container
-from workflow.supervision_board import Scope
+from workflow.oversight import board
+from workflow.oversight.board import Scope
+from workflow.runtime.bootstrap import Container
 
 PROVINCE = Scope(unit="P", path="/P/")
 CITY = Scope(unit="C1", path="/P/C1/")

@@ -9,10 +9,10 @@ import pytest
 
 from tests.scenarios.helpers import advance_to, assert_replays, types
 from tests.support import act, actor, at, make_container, register
-from workflow.bootstrap import Container
 from workflow.domain.actions import SuperviseItem
 from workflow.domain.actor import Role
 from workflow.domain.errors import GuardRejected, IllegalTransition, NotFound
+from workflow.runtime.bootstrap import Container
 
 
 def _step(c: Container, case_id: str, item: str, unit: str, action: str, **f: str) -> dict:  # type: ignore[type-arg]

@@ -12,10 +12,10 @@ import pytest
 
 from tests.scenarios.helpers import advance_to
 from tests.support import act, at, make_container, register
-from workflow import rates
-from workflow.backlog import BacklogPolicy
-from workflow.bootstrap import Container
-from workflow.supervision_board import Scope
+from workflow.oversight import rates
+from workflow.oversight.backlog import BacklogPolicy
+from workflow.oversight.board import Scope
+from workflow.runtime.bootstrap import Container
 
 C1 = Scope(unit="C1", path="/P/C1/")
 C2 = Scope(unit="C2", path="/P/C2/")

@@ -8,10 +8,11 @@ import pytest
 
 from tests.scenarios.helpers import advance_to, assert_replays
 from tests.support import act, at, make_container, register
-from workflow import backlog, supervision_board
-from workflow.bootstrap import Container
 from workflow.domain.errors import GuardRejected, InvalidCommand
-from workflow.supervision_board import Scope
+from workflow.oversight import backlog
+from workflow.oversight import board as supervision_board
+from workflow.oversight.board import Scope
+from workflow.runtime.bootstrap import Container
 
 ZHANG = [{"name": "张三", "id_number": "110101199001011234"}]
 LI = [{"name": "李四", "id_number": "110101199202022345"}]

@@ -15,7 +15,7 @@ from tests.support import act, at, make_container, register
 from workflow.adapters.prepared import json_value
 from workflow.adapters.types import document_text
 from workflow.domain.events import canonical_json, canonical_text, canonical_time, seal
-from workflow.sweep import advance_clock
+from workflow.timers.sweep import advance_clock
 
 AWKWARD: list[Any] = [
     {"b": 1, "a": {"d": [1, 2.5, None, True, False], "c": "房屋漏水"}},

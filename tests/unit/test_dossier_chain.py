@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from workflow.audit.dossier import chain_status
 from workflow.domain.events import GENESIS, Event, seal
-from workflow.dossier import chain_status
 
 AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ import pytest
 from api import auth
 from api.auth import VerifiedTokens
 from api.problems import ApiProblem
-from workflow.auth_tokens import mint
-from workflow.config import Settings
 from workflow.domain.actor import Role
+from workflow.runtime.config import Settings
+from workflow.runtime.tokens import mint
 
 
 class Wall:

@@ -21,8 +21,8 @@ from fastapi.responses import Response
 
 from api.auth import decode
 from api.problems import ApiProblem
-from workflow.config import Settings
 from workflow.domain.actor import Actor
+from workflow.runtime.config import Settings
 
 SESSION_COOKIE = "pf_session"
 LOGIN_COOKIE = "pf_login"

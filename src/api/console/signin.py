@@ -11,8 +11,8 @@ from api.auth import decode
 from api.console import session
 from api.console.render import ConsoleRoute, page, redirect
 from api.problems import ApiProblem
-from workflow.auth_tokens import mint
 from workflow.domain.actor import Role
+from workflow.runtime.tokens import mint
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 Next = Annotated[str | None, Query(max_length=500)]

@@ -22,9 +22,9 @@ from api.problems import ApiProblem
 from api.routes.audit import dossier_of
 from api.routes.petitions import visible_case
 from rules.time import SHANGHAI
-from workflow import dossier
-from workflow.bootstrap import Container
+from workflow.audit import dossier
 from workflow.domain.case import Case
+from workflow.runtime.bootstrap import Container
 from workflow.statechart.render import render_mermaid
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)

@@ -10,7 +10,7 @@ from api.auth import CurrentActor
 from api.deps import ContainerDep
 from api.problems import responses
 from workflow.domain.actor import Role
-from workflow.sweep import advance_clock
+from workflow.timers.sweep import advance_clock
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 

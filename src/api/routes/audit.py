@@ -17,14 +17,14 @@ from api.presenter import deadline_out, petitioners
 from api.problems import responses
 from api.routes.petitions import visible_case
 from api.schemas import BrokenLinkOut, EventOut, HistoryOut, ReplayOut, VerifyOut
-from workflow import dossier
 from workflow.adapters import repository as repo
-from workflow.bootstrap import Container
+from workflow.audit import dossier
+from workflow.audit.projection import audit_projections
+from workflow.audit.redaction import redact
+from workflow.audit.verify import verify_log
 from workflow.domain.actor import Actor, Role
 from workflow.domain.events import Event
-from workflow.projection_audit import audit_projections
-from workflow.redaction import redact
-from workflow.verify import verify_log
+from workflow.runtime.bootstrap import Container
 
 router = APIRouter(tags=["audit"])
 VERIFIERS = frozenset({Role.AUDITOR, Role.ADMIN})

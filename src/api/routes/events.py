@@ -1,6 +1,6 @@
 """The change feed: every event the caller may see, in commit order, resumable.
 
-Ordering and the cursor are workflow.feed's; this route adds the caller's scope.
+Ordering and the cursor are workflow.feed.changes's; this route adds the caller's scope.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from api.auth import CurrentActor
 from api.deps import ContainerDep
 from api.problems import ApiProblem, responses
 from api.schemas import FeedEventOut, Page
-from workflow import feed as change_feed
 from workflow.adapters.repository import CASES
 from workflow.domain.case import Case
 from workflow.domain.errors import InvalidCommand
+from workflow.feed import changes as change_feed
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 

@@ -20,10 +20,10 @@ from api.presenter import etag, present
 from api.problems import ApiProblem, responses
 from api.schemas import Page, PetitionOut
 from workflow.adapters.repository import CASES, DEADLINES
-from workflow.bootstrap import Container
 from workflow.domain.actions import Action, Channel, Register
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
+from workflow.runtime.bootstrap import Container
 
 router = APIRouter(prefix="/v1/petitions", tags=["petitions"])
 IdempotencyKey = Annotated[

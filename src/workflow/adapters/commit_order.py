@@ -6,7 +6,7 @@ and stamps the transaction's events with the new value. The counter's row lock i
 until commit, so a second transaction's ``seal`` waits until the first has committed:
 the numbers are handed out in commit order, and no transaction can commit a number
 below one a reader has already seen. Why this design (and not ids or transaction ids)
-is argued in :mod:`workflow.feed`.
+is argued in :mod:`workflow.feed.changes`.
 
 Events must be written through ``repository.save`` (or the writer must call
 :func:`mark_unsealed`): an event committed without a number is not in the feed.

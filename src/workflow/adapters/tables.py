@@ -242,7 +242,7 @@ class CalendarYearRow(SQLModel, table=True):
 
 
 class AnchorRow(SQLModel, table=True):
-    """A daily root hash over every chain head (``workflow.anchors``); append-only."""
+    """A daily root hash over every chain head (``workflow.audit.anchors``); append-only."""
 
     __tablename__ = "anchors"
     day: date = Field(primary_key=True)

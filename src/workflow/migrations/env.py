@@ -1,6 +1,6 @@
 """Alembic environment: the target is the SQLModel metadata of workflow.adapters.tables.
 
-The URL comes from the Alembic config (``workflow.migrate`` sets it) or else from
+The URL comes from the Alembic config (``workflow.runtime.migrate`` sets it) or else from
 ``Settings().database_url``. SQLite cannot ALTER most things in place, so every
 operation is rendered in batch mode there (copy-and-move of the table).
 """
@@ -13,7 +13,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from workflow.adapters import tables  # noqa: F401  (registers the tables)
-from workflow.config import Settings
+from workflow.runtime.config import Settings
 
 target_metadata = SQLModel.metadata
 LOCK = 0x70666D69  # "pfmi": the advisory lock class that serialises migrations

@@ -49,8 +49,8 @@ def _state_block(chart: Chart, name: str, depth: int, lines: list[str]) -> None:
 def main() -> None:
     """Regenerate ``statecharts/petition.mmd`` from ``statecharts/petition.yaml``."""
     from rules import default_rule_book
-    from workflow.bootstrap import registry
-    from workflow.config import DEFAULT_CHART
+    from workflow.runtime.bootstrap import registry
+    from workflow.runtime.config import DEFAULT_CHART
     from workflow.statechart.loader import load_chart
 
     chart = load_chart(DEFAULT_CHART, registry(default_rule_book()))

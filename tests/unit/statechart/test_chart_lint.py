@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from rules import default_rule_book
-from workflow.bootstrap import registry
-from workflow.config import DEFAULT_CHART
 from workflow.domain.actions import ACTION_NAMES
+from workflow.runtime.bootstrap import registry
+from workflow.runtime.config import DEFAULT_CHART
 from workflow.statechart import Chart, StatechartInvalid, load_chart
 from workflow.statechart.loader import parse_chart
 from workflow.statechart.render import render_mermaid

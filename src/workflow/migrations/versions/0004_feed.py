@@ -7,7 +7,7 @@ Create Date: 2026-11-22
 Events written before this revision are numbered by id (they were written one writer
 at a time on SQLite, or their commit order is no longer knowable), and the counter
 starts above them, so every event written later sorts after every older one. A cursor
-from the old feed (a bare event id N) still means "after event N" (see workflow.feed).
+from the old feed (a bare event id N) still means "after event N" (see workflow.feed.changes).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, or_, select
 
 from workflow.adapters.repository import CASES
-from workflow.supervision_board import Scope
+from workflow.oversight.board import Scope
 
 
 @dataclass(frozen=True)

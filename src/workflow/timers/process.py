@@ -17,11 +17,11 @@ from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from workflow import anchors
 from workflow.adapters.scheduler import start_ticker, stop_ticker
-from workflow.bootstrap import Container, bootstrap
-from workflow.config import Settings
-from workflow.sweep import SweepReport, sweep
+from workflow.audit import anchors
+from workflow.runtime.bootstrap import Container, bootstrap
+from workflow.runtime.config import Settings
+from workflow.timers.sweep import SweepReport, sweep
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from sqlalchemy.pool import NullPool
 
 from workflow.adapters.database import sqlite_file
 
-SCRIPTS = Path(__file__).resolve().parent / "migrations"
+SCRIPTS = Path(__file__).resolve().parents[1] / "migrations"
 BASELINE = "0001_baseline"
 
 

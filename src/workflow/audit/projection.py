@@ -1,6 +1,6 @@
 """Auditing the projections against the events: what the hash chains cannot see.
 
-``workflow.verify`` proves the events and the heads of the case rows. Everything else in
+``workflow.audit.verify`` proves the events and the heads of the case rows. Everything else in
 the database is derived from the events and can be edited without touching them: the
 case document and its query columns, the deadline and timer rows the sweep and the
 supervision lists read, and the personal data kept out of the hashed payload. This

@@ -10,7 +10,7 @@ snapshot. Three checks, in one pass over the events in (case, seq) order:
    chain's last event, and every chain has a case row and vice versa. This detects
    deleting a case's last events, or a case's events without its row, even after the
    newest anchor, unless the attacker rewrites the ``cases`` row consistently too.
-3. Anchors (``workflow.anchors``): the log must reproduce every stored anchor and, when
+3. Anchors (``workflow.audit.anchors``): the log must reproduce every stored anchor and, when
    given, every anchor of an exported copy. This detects deleting a whole case (events
    and row) or its last events, and rewriting a history with recomputed hashes, for
    everything recorded before the newest anchor's cutoff.
@@ -37,10 +37,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from workflow import anchors as anchoring
 from workflow.adapters.database import Database
 from workflow.adapters.repository import CASES, EVENTS, event_from_row
-from workflow.anchors import Anchor, AnchorCheck
+from workflow.audit import anchors as anchoring
+from workflow.audit.anchors import Anchor, AnchorCheck
 from workflow.domain.events import GENESIS
 
 _BODY = (

@@ -16,11 +16,11 @@ from rules.rulesets import apply_overlay
 from workflow.adapters import repository as repo
 from workflow.adapters.database import Database
 from workflow.adapters.units import SqlUnitDirectory
-from workflow.config import Settings
+from workflow.commands.petitions import PetitionService
 from workflow.domain.clock import Clock, SimulatedClock, SystemClock
 from workflow.domain.units import UnitDirectory
-from workflow.migrate import ensure_schema
-from workflow.petitions import PetitionService
+from workflow.runtime.config import Settings
+from workflow.runtime.migrate import ensure_schema
 from workflow.services.conditions import CONDITIONS
 from workflow.services.engine import Engine, EngineSettings
 from workflow.services.guards import GUARDS
@@ -81,7 +81,7 @@ def bootstrap(
 ) -> Container:
     if create_schema:
         # Through the migrations, also for an empty database: the schema a test runs
-        # on is the one a deployment gets (workflow.migrate).
+        # on is the one a deployment gets (workflow.runtime.migrate).
         ensure_schema(settings.database_url)
     db = Database(settings.database_url)
     units = SqlUnitDirectory(db)

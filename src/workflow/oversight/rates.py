@@ -25,9 +25,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import Connection, and_, func, select, true
 
-from workflow import backlog
 from workflow.adapters.repository import CASES, DEADLINES
-from workflow.supervision_board import Scope, case_when
+from workflow.oversight import backlog
+from workflow.oversight.board import Scope, case_when
 
 ACCEPTANCE_RULES = ("notice_direct", "notice_transfer")
 COMPLETION_RULES = ("handle", "redo")

@@ -1,6 +1,6 @@
 """A storm on SQLite: worker processes decide the batches while this process writes.
 
-Why: SQLite admits one writer at a time. The serial sweep (``workflow.sweep``) decides,
+Why: SQLite admits one writer at a time. The serial sweep (``workflow.timers.sweep``) decides,
 folds and binds every timer inside its write transaction, and about two thirds of a
 timer's cost is that Python work, on one core, while the only write lock is held. Here
 worker processes each read a snapshot (a WAL reader never waits for the writer), decide
@@ -49,10 +49,10 @@ from workflow.adapters import repository as repo
 from workflow.adapters import timer_store as store
 from workflow.adapters.database import Database, sqlite_file
 from workflow.adapters.units import SqlUnitDirectory
-from workflow.bootstrap import Container, build_engine
-from workflow.config import Settings
+from workflow.commands.record import record
 from workflow.domain.errors import VersionConflict
-from workflow.record import record
+from workflow.runtime.bootstrap import Container, build_engine
+from workflow.runtime.config import Settings
 from workflow.services.engine import Engine, EngineSettings
 from workflow.services.timer_events import decide_timer
 from workflow.services.timers import TimerPlan

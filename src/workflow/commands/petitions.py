@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from rules.time import local_date
 from workflow.adapters import repository as repo
 from workflow.adapters.database import Database
+from workflow.commands.record import record
 from workflow.domain.actions import Action, Register, SuperviseItem
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
@@ -23,7 +24,6 @@ from workflow.domain.clock import Clock
 from workflow.domain.errors import IntegrityFailure, InvalidCommand, NotFound, VersionConflict
 from workflow.domain.events import Event
 from workflow.domain.ids import time_ordered_id
-from workflow.record import record
 from workflow.services import repeats
 from workflow.services.decide import decide_action
 from workflow.services.engine import Engine

@@ -19,11 +19,11 @@ from sqlalchemy import Connection, and_, null, select, update
 
 from rules.time import start_of_day
 from workflow.adapters import repository as repo
-from workflow.bootstrap import Container
+from workflow.commands.record import record
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
 from workflow.domain.errors import InvalidCommand, NotFound
-from workflow.record import record
+from workflow.runtime.bootstrap import Container
 
 EVENT_TYPE = "personal_data_redacted"
 

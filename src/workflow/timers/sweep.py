@@ -11,7 +11,7 @@ is marked fired in the same transaction: running the sweep again, or two sweeps 
 can never record a timer twice.
 
 On SQLite a storm (many matters due at once) is first handed to worker processes that
-decide its batches while this process writes them (``workflow.sweep_workers``); what
+decide its batches while this process writes them (``workflow.timers.workers``); what
 they leave is swept here as above, so the outcome is the same.
 """
 
@@ -29,15 +29,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from workflow.adapters import repository as repo
 from workflow.adapters import timer_store as store
-from workflow.bootstrap import Container
+from workflow.commands.record import record
 from workflow.domain.case import Case
 from workflow.domain.clock import SimulatedClock
 from workflow.domain.errors import InvalidCommand, VersionConflict
 from workflow.domain.events import Event
-from workflow.record import record
+from workflow.runtime.bootstrap import Container
 from workflow.services.timer_events import decide_timer
 from workflow.services.timers import TimerPlan
-from workflow.sweep_workers import sweep_storm
+from workflow.timers.workers import sweep_storm
 
 log = logging.getLogger(__name__)
 

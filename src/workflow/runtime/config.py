@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_REPO = Path(__file__).resolve().parents[2]
+_REPO = Path(__file__).resolve().parents[3]
 DEFAULT_CHART = _REPO / "statecharts" / "petition.yaml"
 DEFAULT_SUPERVISION_CHART = _REPO / "statecharts" / "supervision.yaml"
 DEV_SECRET = "petitionflow-development-secret-change-me-0123456789"
@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=30.0, gt=0)
     sweep_batch: int = Field(default=500, ge=1, le=10000)
     # On SQLite, a storm of at least sweep_parallel_from due matters is decided in
-    # sweep_workers worker processes while this one writes (workflow.sweep_workers);
+    # sweep_workers worker processes while this one writes (workflow.timers.workers);
     # 0 workers turns that off.
     sweep_workers: int = Field(default=2, ge=0, le=32)
     sweep_parallel_from: int = Field(default=10_000, ge=1)

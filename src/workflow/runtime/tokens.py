@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from workflow.config import Settings
 from workflow.domain.actor import Role
+from workflow.runtime.config import Settings
 
 
 def mint(

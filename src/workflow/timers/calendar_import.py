@@ -16,9 +16,9 @@ from sqlalchemy import insert, select, update
 from rules import CalendarData, CalendarFileInvalid, parse_year_file
 from workflow.adapters import repository as repo
 from workflow.adapters import timer_store as store
-from workflow.bootstrap import Container, bootstrap, build_calendar
-from workflow.config import Settings
-from workflow.record import record
+from workflow.commands.record import record
+from workflow.runtime.bootstrap import Container, bootstrap, build_calendar
+from workflow.runtime.config import Settings
 from workflow.services.timer_events import decide_recompute
 
 CALENDAR_YEARS = repo.CALENDAR_YEARS

@@ -17,11 +17,11 @@ on every insert would have to serialise every writer on PostgreSQL. An anchor is
 made for a cutoff at least ``grace`` in the past, so every transaction that took its
 time before the cutoff has committed (a command's transaction lasts milliseconds).
 
-What anchors detect, when the log is verified against them (``workflow.verify``):
+What anchors detect, when the log is verified against them (``workflow.audit.verify``):
 deleting a case or any of its events recorded before an anchored cutoff, inserting or
 back-dating events before it, rewriting a case's history even with recomputed hashes,
 and reordering. What they do not detect: changes to events recorded after the newest
-anchor (only the per-case chain and the projection cross-check in ``workflow.verify``
+anchor (only the per-case chain and the projection cross-check in ``workflow.audit.verify``
 guard those; anchor daily to keep the window small), and a rewrite of the log together
 with the ``anchors`` table itself. Against the last one, export the anchors
 (``petitionflow anchors export``) to a copy held elsewhere and verify against that
