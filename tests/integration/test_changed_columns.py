@@ -31,7 +31,7 @@ def _assert_rows_match(c: Container, case_id: str) -> None:
             return repo.unit_path(conn, code)
 
         row = conn.execute(select(repo.CASES).where(repo.CASES.c.id == case_id)).one()._mapping
-        expected = repo.case_columns(path, case)
+        expected = rows.case_columns(path, case)
         assert {k: row[k] for k in expected} == expected
         for deadline in case.deadlines:
             stored = (
@@ -39,7 +39,7 @@ def _assert_rows_match(c: Container, case_id: str) -> None:
                 .one()
                 ._mapping
             )
-            wanted = repo.deadline_columns(path, case.id, deadline)
+            wanted = rows.deadline_columns(path, case.id, deadline)
             assert {k: stored[k] for k in wanted} == wanted, deadline.id
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workflow.adapters.types import UTCDateTime
@@ -253,3 +253,18 @@ class AnchorRow(SQLModel, table=True):
     prev: str = Field(max_length=64)
     root: str = Field(max_length=64)
     created_at: datetime = _utc()
+
+
+# Core handles on the tables above, for the statements of the write and read paths.
+_T = SQLModel.metadata.tables
+CASES: Table = _T["cases"]
+EVENTS: Table = _T["events"]
+DEADLINES: Table = _T["deadlines"]
+TIMERS: Table = _T["timers"]
+PERSONAL: Table = _T["personal_data"]
+COUNTERS: Table = _T["counters"]
+UNITS: Table = _T["units"]
+DEADLINE_VERSIONS: Table = _T["deadline_versions"]
+SUPERVISION_ITEMS: Table = _T["supervision_items"]
+PETITIONER_KEYS: Table = _T["petitioner_keys"]
+CALENDAR_YEARS: Table = _T["calendar_years"]

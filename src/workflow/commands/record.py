@@ -11,6 +11,8 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from workflow.adapters import repository as repo
+from workflow.adapters.rows import Before
+from workflow.adapters.writes import Writes
 from workflow.domain.case import Case
 from workflow.domain.events import Event
 from workflow.services.engine import Engine
@@ -25,13 +27,13 @@ def record(
     now: datetime,
     *,
     timer_id: str | None = None,
-    writes: repo.Writes | None = None,
+    writes: Writes | None = None,
 ) -> None:
     """Apply ``event`` to ``case`` (in place) and save both; VersionConflict if the
     matter moved on meanwhile, and then nothing is written. With ``writes`` the rows are
     gathered there and written when the caller runs it."""
     expected = case.version
-    before = repo.Before.of(case, [event])
+    before = Before.of(case, [event])
     apply(engine.machine, case, event)
     repo.save(
         conn,

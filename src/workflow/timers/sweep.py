@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from workflow.adapters import repository as repo
 from workflow.adapters import timer_store as store
+from workflow.adapters.writes import Writes
 from workflow.commands.record import record
 from workflow.domain.case import Case
 from workflow.domain.clock import SimulatedClock
@@ -151,7 +152,7 @@ class _Batch:
     # (or before a second timer of a matter, which must see the first's writes), and
     # the batch's matters read in one query (each used once: a second timer of a matter
     # reads it again, after the first's writes).
-    writes: repo.Writes | None = None
+    writes: Writes | None = None
     loaded: dict[str, Case] = field(default_factory=dict)
 
 
@@ -174,7 +175,7 @@ def _fire_together(
     database error) rolls the whole batch back and the caller fires it timer by timer,
     where each failure stays with its own timer: the outcome is the same either way.
     """
-    writes = repo.Writes()
+    writes = Writes()
     loaded = repo.load_cases(conn, list(dict.fromkeys(t.case_id for t in due)))
     batch = _Batch(recorded, bureaus, writes=writes, loaded=loaded)
     outcomes: list[tuple[str, str]] = []

@@ -49,6 +49,8 @@ from workflow.adapters import repository as repo
 from workflow.adapters import timer_store as store
 from workflow.adapters.database import Database, sqlite_file
 from workflow.adapters.units import SqlUnitDirectory
+from workflow.adapters.writes import Bound, Writes
+from workflow.adapters.writes import send as send_bound
 from workflow.commands.record import record
 from workflow.domain.errors import VersionConflict
 from workflow.runtime.bootstrap import Container, build_engine
@@ -68,7 +70,7 @@ _BATCHES_PER_STORM = 256
 class Plan:
     """One batch as a worker decided it: the rows to send and the timers to mark."""
 
-    rows: list[repo.Bound] = field(default_factory=list)
+    rows: list[Bound] = field(default_factory=list)
     fired: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
 
@@ -84,7 +86,7 @@ def plan_batch(
     timers = list(firsts.values())
     recorded = store.recorded(conn, [t.id for t in timers])
     loaded = repo.load_cases(conn, list(firsts))
-    writes = repo.Writes()
+    writes = Writes()
     bureaus: dict[str, str | None] = {}
     plan = Plan()
     for timer in timers:
@@ -110,7 +112,7 @@ def write_plan(container: Container, plan: Plan, now: datetime) -> bool:
     timers it was decided on have changed since."""
     try:
         with container.db.write() as conn:
-            repo.send(conn, plan.rows)
+            send_bound(conn, plan.rows)
             marked = store.settle(conn, plan.fired, "fired", now) and store.settle(
                 conn, plan.cancelled, "cancelled", now
             )
