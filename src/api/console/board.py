@@ -19,14 +19,14 @@ from api.console import labels, session
 from api.console.render import ConsoleRoute, page, redirect, set_flash
 from api.deps import ContainerDep
 from api.problems import ApiProblem
-from api.routes import supervision
-from api.routes.supervision import Board
+from api.routes.supervision import boards, items
+from api.routes.supervision.boards import Board
 from rules.classification import UnitKind
-from workflow.bootstrap import Container
 from workflow.domain.actions import SuperviseItem
 from workflow.domain.actor import Actor, Role
 from workflow.domain.errors import WorkflowError
 from workflow.domain.units import Unit, supervision_root
+from workflow.runtime.bootstrap import Container
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=64)]
@@ -103,10 +103,10 @@ def board(
     minimum = _int(min_days, "min_days", 1, 1, 3650)
     within = _int(within_days, "within_days", 3, 0, 90)
     # The route functions' own defaults: the whole subtree, today, the first page.
-    over: Board = supervision.overdue(
+    over: Board = boards.overdue(
         actor, c, unit=chosen_unit, rule=rules, min_days=minimum, limit=BOARD_ROWS
     )
-    soon: Board = supervision.due_soon(
+    soon: Board = boards.due_soon(
         actor, c, unit=chosen_unit, rule=rules, within_days=within, limit=BOARD_ROWS
     )
     titles = rule_titles(c)
@@ -151,9 +151,9 @@ async def act_on_item(
     actor = session.actor_of(request)
     form = await session.read_form(request)
     session.check_form_token(request, form.get("csrf"))
-    case_id = supervision.item_matter(c, actor, item_id)
+    case_id = items.item_matter(c, actor, item_id)
     authorize, check_now = parties.checks(
-        c.db, case_id, lambda matter: supervision.item_visible(c, actor, item_id, matter)
+        c.db, case_id, lambda matter: items.item_visible(c, actor, item_id, matter)
     )
     # Out of scope the item is a 404 page, as an unknown one is, whatever the form says.
     check_now()

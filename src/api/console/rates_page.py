@@ -1,6 +1,6 @@
 """考核指标: the assessed rates of a subtree over a period, a bar chart per child unit.
 
-The figures come from ``api.routes.supervision.stats_rates`` (the API's own numbers);
+The figures come from ``api.routes.supervision.rates.stats_rates`` (the API's own numbers);
 the per-unit charts ask the same function for each child unit's subtree.
 """
 
@@ -18,7 +18,7 @@ from api.console.board import units_below
 from api.console.render import ConsoleRoute, page
 from api.deps import ContainerDep
 from api.problems import ApiProblem
-from api.routes import supervision
+from api.routes.supervision import rates as rate_routes
 from workflow.domain.units import Unit
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
@@ -87,12 +87,12 @@ def rates(
 ) -> Response:
     actor = session.actor_of(request)
     start, end = _day(from_, "from"), _day(to, "to")
-    totals = supervision.stats_rates(actor, c, unit=unit or None, subtree=True, from_=start, to=end)
+    totals = rate_routes.stats_rates(actor, c, unit=unit or None, subtree=True, from_=start, to=end)
     target = c.units.get(str(totals["unit"]))
     every = c.units.all()
     children = [u for u in every if target is not None and u.parent == target.code]
     per_child = {
-        child.code: supervision.stats_rates(
+        child.code: rate_routes.stats_rates(
             actor, c, unit=child.code, subtree=True, from_=totals["from"], to=totals["to"]
         )
         for child in children

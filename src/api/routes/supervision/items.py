@@ -1,0 +1,148 @@
+"""Supervision items (督办事项): listing them, and urging, escalating, reporting, closing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from api import cursors, parties, scope
+from api.auth import CurrentActor
+from api.deps import ContainerDep
+from api.problems import responses
+from api.routes.petitions import IdempotencyKey, parse_if_match, run_idempotent
+from api.routes.supervision.common import Cursor, Limit, Subtree, Unit, resolve_scope
+from api.schemas import PetitionOut
+from api.scope import Parties
+from workflow.adapters.repository import SUPERVISION_ITEMS
+from workflow.domain.actions import SuperviseItem
+from workflow.domain.actor import Actor, Role
+from workflow.oversight import board as supervision_board
+from workflow.runtime.bootstrap import Container
+
+router = APIRouter(tags=["supervision"])
+
+
+class SupervisionItemOut(BaseModel):
+    id: str
+    petition_id: str
+    number: str
+    deadline_id: str
+    rule: str
+    article: str
+    responsible_unit: str
+    supervising_unit: str | None
+    state: str
+    opened_on: date
+
+
+class ItemPage(BaseModel):
+    items: list[SupervisionItemOut]
+    next_cursor: str | None
+
+
+def item_matter(c: Container, actor: Actor, item_id: str) -> str:
+    """The matter a supervision item belongs to (404 if there is no such item); only a
+    supervisor acts on items (403). Whether the caller may see the matter is
+    ``item_visible``'s, checked by the command on the matter it loads."""
+    scope.require_role(actor, frozenset({Role.SUPERVISOR}), "act on supervision items")
+    with c.db.read() as conn:
+        case_id = conn.execute(
+            select(SUPERVISION_ITEMS.c.case_id).where(SUPERVISION_ITEMS.c.id == item_id)
+        ).scalar_one_or_none()
+    if case_id is None:
+        raise scope.not_found(f"supervision item {item_id}")
+    return str(case_id)
+
+
+def item_visible(c: Container, actor: Actor, item_id: str, matter: Parties) -> None:
+    """Outside the caller's scope the item does not exist for them: 404, as if unknown."""
+    if not scope.can_read_parties(actor, matter, c.units):
+        raise scope.not_found(f"supervision item {item_id}")
+
+
+@router.get(
+    "/v1/supervision/items",
+    response_model=ItemPage,
+    responses=responses(401, 403, 404, 422),
+    summary="Supervision items (督办事项) of a subtree",
+)
+def list_items(
+    actor: CurrentActor,
+    c: ContainerDep,
+    unit: Unit = None,
+    subtree: Subtree = True,
+    state: Annotated[list[str] | None, Query(max_length=5)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> ItemPage:
+    sc = resolve_scope(c, actor, unit, subtree)
+    limit = min(limit, c.settings.max_page_size)
+    after = str(cursors.decode(cursor, 1)[0]) if cursor else None
+    with c.db.read() as conn:
+        rows = supervision_board.items(conn, sc, states=state, limit=limit, after=after)
+    items = [
+        SupervisionItemOut(
+            id=r.id,
+            petition_id=r.case_id,
+            number=r.number,
+            deadline_id=r.deadline_id,
+            rule=r.rule,
+            article=r.article,
+            responsible_unit=r.responsible_unit,
+            supervising_unit=r.supervising_unit,
+            state=r.state,
+            opened_on=r.opened_on,
+        )
+        for r in rows
+    ]
+    next_cursor = cursors.encode([rows[-1].id]) if len(rows) == limit else None
+    return ItemPage(items=items, next_cursor=next_cursor)
+
+
+@router.post(
+    "/v1/supervision/items/{item_id}/actions",
+    response_model=PetitionOut,
+    responses=responses(401, 403, 404, 409, 412, 413, 415, 422),
+    summary="Urge (催办), escalate (督办), report (通报) or close (销号) an item",
+    description="Recorded as an event in the matter's history; `If-Match` takes the "
+    "matter's version.",
+)
+async def act_on_item(
+    item_id: Annotated[str, Path(max_length=160)],
+    command: Annotated[SuperviseItem, Body()],
+    request: Request,
+    actor: CurrentActor,
+    c: ContainerDep,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=64)] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    version = parse_if_match(if_match)
+    case_id = item_matter(c, actor, item_id)
+
+    authorize, still_visible = parties.checks(
+        c.db, case_id, lambda matter: item_visible(c, actor, item_id, matter)
+    )
+
+    return await run_idempotent(
+        request,
+        c,
+        actor,
+        idempotency_key,
+        200,
+        lambda hook: c.petitions.supervise(
+            case_id,
+            item_id,
+            command,
+            actor,
+            if_match=version,
+            on_commit_tx=hook,
+            authorize=authorize,
+        ),
+        # A replayed response is only for a caller who may still see the item.
+        before_replay=still_visible,
+    )
