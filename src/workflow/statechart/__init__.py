@@ -1,6 +1,7 @@
 """The petition statechart: loaded from YAML, validated once, run by one shared machine.
 
-This is the only package that imports ``transitions``.
+This is the only package that imports ``transitions``. May import ``workflow.domain``;
+its diagram command (``render``) alone builds the chart as the running service does.
 """
 
 from workflow.statechart.chart import Chart, StateSpec, TimerSpec, TransitionSpec
