@@ -22,14 +22,14 @@ from tests.scenarios.helpers import (
     timer_status,
 )
 from tests.support import act, at, make_container, register
-from workflow import sweep as sweep_module
 from workflow.adapters import timer_store
 from workflow.adapters.repository import TIMERS
 from workflow.adapters.timer_store import MAX_ATTEMPTS
-from workflow.bootstrap import Container, bootstrap
 from workflow.domain.clock import SimulatedClock
-from workflow.sweep import advance_clock, sweep
-from workflow.worker import start_scheduler, stop_scheduler
+from workflow.runtime.bootstrap import Container, bootstrap
+from workflow.timers import sweep as sweep_module
+from workflow.timers.process import start_scheduler, stop_scheduler
+from workflow.timers.sweep import advance_clock, sweep
 
 
 def _matters(c: Container, count: int) -> list[str]:
@@ -217,13 +217,17 @@ def test_stopping_the_scheduler_does_not_wait_for_the_whole_storm(
     c.clock.set(LATE)  # type: ignore[attr-defined]
     claimed = threading.Event()
     handle: list[Any] = []
+    # The first sweep may claim before start_scheduler has returned its handle.
+    started = threading.Event()
 
     def wait_for_shutdown() -> None:
         claimed.set()
+        assert started.wait(20), "start_scheduler did not return"
         assert handle[0].ticker.stop.wait(20), "the scheduler was not stopped"
 
     claims = _stop_on_first_claim(monkeypatch, wait_for_shutdown)
     handle.append(start_scheduler(c))
+    started.set()
     assert claimed.wait(20)
     started = time.monotonic()
     stop_scheduler(handle[0])  # returns once the sweep in progress has ended
