@@ -22,6 +22,7 @@ from rules.calendar_sources import (
     default_calendar,
     format_year_file,
     parse_year_file,
+    with_statutory_days,
 )
 from rules.citations import Citation
 from rules.classification import PetitionType, Route, RouteDecision, UnitKind, decide_route
@@ -35,6 +36,7 @@ from rules.errors import (
     RuleViolation,
     UnknownRule,
 )
+from rules.provisional import LatestLastDay, latest_last_day
 from rules.rulesets import (
     HandlingScope,
     RuleBook,
@@ -43,6 +45,7 @@ from rules.rulesets import (
     builtin_rule_sets,
     default_rule_book,
 )
+from rules.statutory import statutory_days
 from rules.time import SHANGHAI, end_of_day, local_date, start_of_day
 
 __all__ = [
@@ -60,6 +63,7 @@ __all__ = [
     "DueDate",
     "ExtensionPolicy",
     "HandlingScope",
+    "LatestLastDay",
     "NoRuleSetInForce",
     "Pause",
     "PetitionType",
@@ -91,7 +95,10 @@ __all__ = [
     "default_rule_book",
     "end_of_day",
     "format_year_file",
+    "latest_last_day",
     "local_date",
     "parse_year_file",
     "start_of_day",
+    "statutory_days",
+    "with_statutory_days",
 ]

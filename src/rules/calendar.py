@@ -2,9 +2,10 @@
 
 Holidays and make-up working days (调休上班) are explicit exceptions to the rule
 "Monday to Friday work, Saturday and Sunday rest"; the exceptions for each year
-come from the 国务院办公厅 annual notice. A year without official data falls back
-to weekends only and is reported as not official, so callers mark any deadline
-that touches it as provisional (DESIGN.md "Deadlines").
+come from the 国务院办公厅 annual notice. A year without official data is reported
+as not official, so callers mark any deadline that touches it as provisional
+(DESIGN.md "Deadlines"); :func:`rules.calendar_sources.default_calendar` still makes
+the statutory days of 第二条 rest days in such a year (:mod:`rules.statutory`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
+
+from rules.statutory import statutory_days
 
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
@@ -29,12 +32,18 @@ class DayKind(StrEnum):
 
 @dataclass(frozen=True)
 class DayInfo:
-    """One day of the calendar; ``official`` is False for a year without official data."""
+    """One day of the calendar; ``official`` is False for a year without official data.
+
+    ``name`` is the holiday block (or make-up day) the calendar data gives the day;
+    ``statutory`` is the festival when the day is itself a statutory holiday under
+    《全国年节及纪念日放假办法》第二条, which holds whatever the year's notice says.
+    """
 
     day: date
     kind: DayKind
     name: str | None
     official: bool
+    statutory: str | None = None
 
     @property
     def working(self) -> bool:
@@ -42,13 +51,32 @@ class DayInfo:
         return self.kind in (DayKind.WORKDAY, DayKind.MAKEUP_WORKDAY)
 
     def label(self) -> str:
-        """A short Chinese description, e.g. ``国庆节 法定休假日`` or ``周六，休息日``."""
-        if self.kind is DayKind.HOLIDAY:
-            return f"{self.name} 法定休假日"
+        """A short Chinese description of the day, for one step of a period.
+
+        ``国庆节 法定节假日`` (a day 第二条 fixes), ``国庆节 调休休息日`` (a weekday the
+        notice adds to the block), ``周六，周末（国庆节假期）`` (an ordinary weekend
+        inside the block), ``周六，周末``, ``调休上班日（国庆节）`` or ``周一，工作日``.
+        """
+        weekday = WEEKDAY_NAMES[self.day.weekday()]
         if self.kind is DayKind.MAKEUP_WORKDAY:
             return f"调休上班日（{self.name}）"
+        if self.statutory is not None and not self.working:
+            return f"{self.statutory} 法定节假日"
+        if self.kind is DayKind.HOLIDAY:
+            if self.day.weekday() < 5:
+                return f"{self.name} 调休休息日"
+            return f"{weekday}，周末（{self.name}假期）"
+        return f"{weekday}，周末" if self.kind is DayKind.WEEKEND else f"{weekday}，工作日"
+
+    def phrase(self) -> str:
+        """The description as it reads after 为 in a sentence.
+
+        ``国庆节法定节假日``, ``国庆节调休休息日``, ``周六（国庆节假期）``, ``周六``.
+        """
+        if self.working or self.statutory is not None or self.day.weekday() < 5:
+            return self.label().replace(" ", "")
         weekday = WEEKDAY_NAMES[self.day.weekday()]
-        return f"{weekday}，休息日" if self.kind is DayKind.WEEKEND else f"{weekday}，工作日"
+        return f"{weekday}（{self.name}假期）" if self.kind is DayKind.HOLIDAY else weekday
 
 
 def _frozen(mapping: Mapping[date, str]) -> Mapping[date, str]:
@@ -158,11 +186,14 @@ class WorkingCalendar:
 
     def _describe(self, d: date) -> DayInfo:
         official = d.year in self._official
+        # The law, not the data: a statutory day keeps its festival's name even inside a
+        # block the notice names after another festival (中秋 within 国庆节).
+        statutory = statutory_days(d.year).get(d)
         name = self._holidays.get(d)
         if name is not None:
-            return DayInfo(d, DayKind.HOLIDAY, name, official)
+            return DayInfo(d, DayKind.HOLIDAY, name, official, statutory)
         name = self._workdays.get(d)
         if name is not None:
-            return DayInfo(d, DayKind.MAKEUP_WORKDAY, name, official)
+            return DayInfo(d, DayKind.MAKEUP_WORKDAY, name, official, statutory)
         kind = DayKind.WORKDAY if d.weekday() < 5 else DayKind.WEEKEND
-        return DayInfo(d, kind, None, official)
+        return DayInfo(d, kind, None, official, statutory)

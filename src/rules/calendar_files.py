@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from rules.calendar import CalendarData
 from rules.errors import CalendarFileInvalid
+from rules.statutory import statutory_days
 
 STATUSES = ("official", "provisional")
 MAX_BLOCK_DAYS = 14
@@ -30,7 +31,8 @@ def parse_year_file(text: str) -> CalendarData:
         CalendarFileInvalid: on a TOML syntax error, an unknown or missing key, a
             wrong type, a date outside ``year``, ``end`` before ``start``, a block
             longer than 14 days, a duplicate date, a date that is both a holiday
-            and a workday, or a make-up workday that is not a Saturday or Sunday.
+            and a workday, or a make-up workday that is not a Saturday or Sunday or
+            is a statutory holiday of 《全国年节及纪念日放假办法》第二条.
     """
     try:
         doc = tomllib.loads(text)
@@ -94,6 +96,12 @@ def _workdays(
         if day.weekday() < 5:
             raise CalendarFileInvalid(
                 f"make-up workday {day} is not a Saturday or Sunday", where=where
+            )
+        if day in statutory_days(year):
+            # No notice can make a day of 第二条 a working day; this file is wrong.
+            raise CalendarFileInvalid(
+                f"make-up workday {day} is a statutory holiday ({statutory_days(year)[day]})",
+                where=where,
             )
         days[day] = name
     return days

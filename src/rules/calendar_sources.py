@@ -1,12 +1,22 @@
-"""Where calendar data comes from: the chinesecalendar package and override files.
+"""Where calendar data comes from: the law, the chinesecalendar package, override files.
 
-Both are *data shipped with the code*, read the same way every time; nothing
-here depends on the clock or on the machine's state.
+All are *data shipped with the code*, read the same way every time; nothing here
+depends on the clock or on the machine's state.
+
+Layers, last wins for its years: chinesecalendar (official 2004–2026), the bundled
+override files, the caller's ``extra`` files. Then every year 2000–2100 that is
+still not official gets the statutory days of 《全国年节及纪念日放假办法》第二条 as
+holidays (:func:`with_statutory_days`): they are rest days whatever the notice
+says, so a year without a notice is no longer counted as weekends only. The days
+are computed eagerly for the whole range (about 0.3 s once per process, cached),
+so that :meth:`WorkingCalendar.is_working_day` stays two dict probes and sweep
+workers receive the same tables; a lazy per-year fill would add a year check to
+every lookup. Outside 2000–2100 a year without data is weekends only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
@@ -15,6 +25,7 @@ from chinese_calendar import constants
 
 from rules.calendar import CalendarData, WorkingCalendar
 from rules.calendar_files import format_year_file, parse_year_file
+from rules.statutory import FIRST_YEAR, LAST_YEAR, revision_for, statutory_days
 
 __all__ = [
     "bundled_overrides",
@@ -22,6 +33,7 @@ __all__ = [
     "default_calendar",
     "format_year_file",
     "parse_year_file",
+    "with_statutory_days",
 ]
 
 
@@ -66,12 +78,39 @@ def _bundled_data() -> CalendarData:
     data = chinesecalendar_data()
     for override in bundled_overrides():
         data = data.merged(override)
-    return data
+    return with_statutory_days(data)
+
+
+def with_statutory_days(
+    data: CalendarData, years: Iterable[int] = range(FIRST_YEAR, LAST_YEAR + 1)
+) -> CalendarData:
+    """``data`` with the statutory days of 第二条 as holidays in each non-official year.
+
+    A provisional override file's entries are kept (its name for a day wins), but a
+    statutory day is never a make-up working day. Official years are left alone:
+    their notice already lists the statutory days (the tests check 2004–2026). The
+    year stays provisional: make-up working days are unknown until the notice.
+    """
+    holidays, workdays, sources = dict(data.holidays), dict(data.workdays), dict(data.sources)
+    for year in years:
+        revision = revision_for(year)
+        if year in data.official_years or revision is None:
+            continue
+        for day, name in statutory_days(year).items():
+            holidays.setdefault(day, name)
+            workdays.pop(day, None)
+        note = "仅法定节假日；无该年放假通知数据，调休未知"
+        sources.setdefault(year, f"{revision.citation}（{note}）")
+    return CalendarData(holidays, workdays, data.official_years, sources)
 
 
 def default_calendar(extra: Sequence[CalendarData] = ()) -> WorkingCalendar:
-    """chinesecalendar data, then the bundled override files, then each of ``extra``."""
+    """chinesecalendar data, the bundled override files, each of ``extra``, then the
+    statutory days of every year 2000–2100 that none of them covers officially."""
     data = _bundled_data()
+    if not extra:
+        return WorkingCalendar(data)
     for override in extra:
         data = data.merged(override)
-    return WorkingCalendar(data)
+    # Again: a provisional file replaces its year's entries, statutory days included.
+    return WorkingCalendar(with_statutory_days(data))

@@ -278,8 +278,7 @@ def _summary(rule: DeadlineRule, due: DueDate, nominal: DayInfo) -> str:
     if due.paused_days:
         text += f"，暂停计算{due.paused_days}{unit}不计入"
     if due.rolled_forward:
-        label = nominal.label().replace("，", "").replace(" ", "")
-        text += f"，届满日 {due.nominal_due_on} 为{label}，顺延至 {due.due_on}"
+        text += f"，届满日 {due.nominal_due_on} 为{nominal.phrase()}，顺延至 {due.due_on}"
     else:
         text += f"，届满日 {due.due_on}"
     if due.provisional:

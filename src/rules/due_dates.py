@@ -53,7 +53,7 @@ class StepKind(StrEnum):
 
 @dataclass(frozen=True)
 class Step:
-    """One day of a period and a short Chinese note, e.g. ``周六，休息日，不计入``."""
+    """One day of a period and a short Chinese note, e.g. ``周六，周末，不计入``."""
 
     day: date
     kind: StepKind

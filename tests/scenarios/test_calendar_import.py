@@ -9,23 +9,24 @@ from sqlalchemy import select
 
 from tests.scenarios.helpers import advance_to, assert_replays, last, timer_status
 from tests.support import at, make_container, register
-from workflow.calendar_import import CALENDAR_YEARS, import_calendar, load_calendar_year
+from workflow.timers.calendar_import import CALENDAR_YEARS, import_calendar, load_calendar_year
 
-# Fictitious 2027 arrangement (春节 02-06..02-13), written for the rules tests.
+# Fictitious 2027 arrangement (春节 02-05..02-13), written for the rules tests.
 SAMPLE = Path(__file__).parents[1] / "unit" / "rules" / "data" / "2027-sample.toml"
 
 
 def test_import_recomputes_a_provisional_2027_deadline(tmp_path: Path) -> None:
     c = make_container(tmp_path, at("2027-01-22 10:00"))
-    # Received Fri 2027-01-22: 15 days end Sat 02-06. 2027 has no official data yet,
-    # so weekends only: rolled to Mon 02-08, provisional.
+    # Received Fri 2027-01-22: 15 days end Sat 02-06. 2027 has no official data yet, so
+    # only weekends and the statutory days of 《全国年节及纪念日放假办法》第二条 rest
+    # (除夕 02-05, 初一至初三 02-06..02-08): rolled to Tue 02-09, provisional.
     case = register(c, received_at="2027-01-22T10:00:00+08:00")
     route = case.latest("route")
     assert route is not None and route.provisional
-    assert route.due_on.isoformat() == "2027-02-08"
-    old_breach = f"{route.id}:breach:2027-02-08"
+    assert route.due_on.isoformat() == "2027-02-09"
+    old_breach = f"{route.id}:breach:2027-02-09"
 
-    # 01-25: the year's arrangement is imported (春节 02-06..02-13 in the sample).
+    # 01-25: the year's arrangement is imported (春节 02-05..02-13 in the sample).
     advance_to(c, at("2027-01-25 09:00"))
     result = load_calendar_year(c, SAMPLE.read_text(encoding="utf-8"))
     assert result.cases == [case.id]
@@ -40,7 +41,7 @@ def test_import_recomputes_a_provisional_2027_deadline(tmp_path: Path) -> None:
         {
             "deadline_id": route.id,
             "rule": "route",
-            "old_due_on": "2027-02-08",
+            "old_due_on": "2027-02-09",
             "new_due_on": "2027-02-15",
             "provisional": False,
         }
@@ -52,7 +53,7 @@ def test_import_recomputes_a_provisional_2027_deadline(tmp_path: Path) -> None:
 
     # The old warning and breach instants pass quietly; the new warning fires at
     # 02-12 00:00 and the breach at 02-16 00:00.
-    assert advance_to(c, at("2027-02-09 00:00")).fired == []
+    assert advance_to(c, at("2027-02-10 00:00")).fired == []
     report = advance_to(c, at("2027-02-16 00:00"))
     assert report.fired == [f"{route.id}:warning:2027-02-15", f"{route.id}:breach:2027-02-15"]
     assert_replays(c, case.id)

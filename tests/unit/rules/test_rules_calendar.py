@@ -34,8 +34,10 @@ DAYS = [
     (date(2026, 2, 20), DayKind.HOLIDAY, "春节", False, True),  # weekday off in lieu (调休)
     (date(2026, 2, 14), DayKind.MAKEUP_WORKDAY, "春节", True, True),  # make-up Saturday
     (date(2026, 1, 4), DayKind.MAKEUP_WORKDAY, "元旦", True, True),  # make-up Sunday
-    (date(2027, 1, 1), DayKind.WORKDAY, None, True, False),  # 2027 unknown: weekends only
+    # 2027 has no notice yet: 第二条's days are holidays, the rest is weekends only.
+    (date(2027, 1, 1), DayKind.HOLIDAY, "元旦", False, False),
     (date(2027, 1, 2), DayKind.WEEKEND, None, False, False),
+    (date(2027, 1, 4), DayKind.WORKDAY, None, True, False),
 ]
 
 
@@ -46,6 +48,54 @@ def test_day_info(
     info = CALENDAR.info(day)
     assert (info.kind, info.name, info.working, info.official) == (kind, name, working, official)
     assert CALENDAR.is_working_day(day) is working
+
+
+# --- labels ----------------------------------------------------------------------------------
+
+# (day, label, phrase) — phrase is how the label reads after 为 in a DueDate summary
+LABELS = [
+    # 第二条（七）: 10-01..10-03 are the statutory days of 国庆节.
+    (date(2026, 10, 1), "国庆节 法定节假日", "国庆节法定节假日"),
+    # A weekday the 2026 notice adds to the block (第七条 调休).
+    (date(2026, 10, 7), "国庆节 调休休息日", "国庆节调休休息日"),
+    # An ordinary Sunday inside the block is a weekend rest day, not a 调休 day.
+    (date(2026, 10, 4), "周日，周末（国庆节假期）", "周日（国庆节假期）"),
+    # 第二条（二） (2024 revision): 除夕 is a statutory day from 2025.
+    (date(2026, 2, 16), "春节 法定节假日", "春节法定节假日"),
+    (date(2026, 2, 20), "春节 调休休息日", "春节调休休息日"),
+    (date(2026, 2, 15), "周日，周末（春节假期）", "周日（春节假期）"),
+    # A make-up working day (调休上班).
+    (date(2026, 2, 14), "调休上班日（春节）", "调休上班日（春节）"),
+    (date(2026, 3, 7), "周六，周末", "周六"),
+    (date(2026, 3, 2), "周一，工作日", "周一，工作日"),
+    # 第二条（六）: 中秋 keeps its own name inside the block the package names 国庆节.
+    (date(2025, 10, 6), "中秋 法定节假日", "中秋法定节假日"),
+    # 2012 端午 fell on a Saturday the package leaves out of its table: still statutory.
+    (date(2012, 6, 23), "端午 法定节假日", "端午法定节假日"),
+    # 2013 revision (2014–2024): 春节 was 初一至初三, so 除夕 2024-02-09 was a working day.
+    (date(2024, 2, 9), "周五，工作日", "周五，工作日"),
+    # 2013 revision: 劳动节 was 5-01 only; 2018-05-02 was a working day.
+    (date(2018, 5, 2), "周三，工作日", "周三，工作日"),
+    # Provisional 2027: 第二条's days are statutory holidays before the notice.
+    (date(2027, 1, 1), "元旦 法定节假日", "元旦法定节假日"),
+    (date(2027, 2, 5), "春节 法定节假日", "春节法定节假日"),
+    (date(2027, 1, 2), "周六，周末", "周六"),
+]
+
+
+@pytest.mark.parametrize(("day", "label", "phrase"), LABELS)
+def test_labels(day: date, label: str, phrase: str) -> None:
+    info = CALENDAR.info(day)
+    assert (info.label(), info.phrase()) == (label, phrase)
+
+
+def test_a_statutory_day_in_a_calendar_without_it_is_labelled_as_that_calendar_says() -> None:
+    # Package data alone says nothing about 2027; the label follows the day's kind.
+    info = WorkingCalendar(chinesecalendar_data()).info(date(2027, 1, 1))
+    assert (info.kind, info.statutory, info.label()) == (DayKind.WORKDAY, "元旦", "周五，工作日")
+
+
+# --- data sources ----------------------------------------------------------------------------
 
 
 def test_chinesecalendar_data_covers_2004_to_2026_with_chinese_names() -> None:
@@ -132,7 +182,7 @@ def test_default_calendar_applies_extra_data() -> None:
 def test_sample_file_parses_and_round_trips() -> None:
     data = parse_year_file(SAMPLE_TEXT)
     assert data.official_years == frozenset({2027})
-    assert len([d for d in data.holidays if d.year == 2027]) == 3 + 8 + 7
+    assert len([d for d in data.holidays if d.year == 2027]) == 3 + 9 + 7
     assert dict(data.workdays) == {date(2027, 2, 20): "春节", date(2027, 10, 9): "国庆节"}
     assert parse_year_file(format_year_file(data, 2027)) == data
 
@@ -220,6 +270,11 @@ INVALID = [
     (
         HEAD + '[[workdays]]\ndate = 2027-02-19\nname = "春节"\n',
         "workdays[0]: make-up workday 2027-02-19 is not a Saturday or Sunday",
+    ),
+    # 第二条: 正月初一 (Sat 2027-02-06) is a statutory holiday, never a make-up day
+    (
+        HEAD + '[[workdays]]\ndate = 2027-02-06\nname = "春节"\n',
+        "workdays[0]: make-up workday 2027-02-06 is a statutory holiday (春节)",
     ),
     # the same make-up workday twice
     (

@@ -92,7 +92,8 @@ def test_explanation_names_the_holiday_and_the_article() -> None:
     summary = due.explain()[0]
     assert summary.startswith("《信访工作条例》第二十二条第一款")
     assert "次日起算15日" in summary
-    assert "届满日 2026-10-07 为国庆节法定休假日，顺延至 2026-10-08" in summary
+    # 10-07 is not one of 第二条's 国庆节 days (10-01..10-03): the notice added it.
+    assert "届满日 2026-10-07 为国庆节调休休息日，顺延至 2026-10-08" in summary
     assert due.nominal_due_on == date(2026, 10, 7)
 
 
@@ -104,7 +105,9 @@ def test_working_day_steps_explain_skipped_rest_days() -> None:
     assert kinds[date(2026, 2, 17)] is StepKind.SKIP  # 春节
     notes = {step.day: step.note for step in due.steps}
     assert "调休上班日（春节），计入" in notes[date(2026, 2, 14)]
-    assert notes[date(2026, 2, 17)] == "春节 法定休假日，不计入"
+    assert notes[date(2026, 2, 17)] == "春节 法定节假日，不计入"  # 正月初一 (第二条（二）)
+    assert notes[date(2026, 2, 21)] == "周六，周末（春节假期），不计入"
+    assert notes[date(2026, 2, 23)] == "春节 调休休息日，不计入"
     assert due.unit is DayUnit.WORKING and due.rolled_forward is False
 
 
@@ -192,10 +195,12 @@ def test_handling_into_2027_is_provisional() -> None:
     [
         # Same date, but the year becomes official once the (sample) notice is loaded.
         ("handle", date(2026, 11, 20), date(2027, 1, 19), date(2027, 1, 19)),
-        # Nominal Mon 2027-02-08 falls in the sample 春节 block (02-06..02-13) -> Mon 02-15.
-        ("handle", date(2026, 12, 10), date(2027, 2, 8), date(2027, 2, 15)),
-        # Working days: the sample 元旦 block (01-01..01-03) removes Fri 01-01 -> Tue 01-05.
-        ("object", date(2026, 12, 28), date(2027, 1, 4), date(2027, 1, 5)),
+        # Nominal Mon 2027-02-08 is 正月初三, a statutory day (第二条（二）) even before the
+        # notice -> Tue 02-09; the sample 春节 block (02-05..02-13) moves it to Mon 02-15.
+        ("handle", date(2026, 12, 10), date(2027, 2, 9), date(2027, 2, 15)),
+        # Working days: Fri 2027-01-01 is 元旦 (第二条（一）) with or without the notice,
+        # so the provisional count already ends Tue 01-05; loading only confirms it.
+        ("object", date(2026, 12, 28), date(2027, 1, 5), date(2027, 1, 5)),
     ],
 )
 def test_loading_2027_makes_it_official(

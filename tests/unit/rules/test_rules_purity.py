@@ -13,7 +13,8 @@ import rules
 SOURCE = Path(rules.__file__).parent
 MODULES = sorted(SOURCE.rglob("*.py"))
 CLOCK_READS = ("datetime.now", "date.today", "time.time", "utcnow", "time.monotonic")
-ALLOWED_ROOTS = {"rules", "chinese_calendar", "__future__"}
+# chinesecalendar: official holiday data; lunar_python: lunar dates and 清明 (rules.statutory).
+ALLOWED_ROOTS = {"rules", "chinese_calendar", "lunar_python", "__future__"}
 FORBIDDEN_ROOTS = {
     "workflow",
     "api",
@@ -49,7 +50,7 @@ def test_no_clock_reads(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
-def test_only_stdlib_and_chinese_calendar(path: Path) -> None:
+def test_only_stdlib_and_calendar_libraries(path: Path) -> None:
     roots = _imported_roots(path)
     assert roots & FORBIDDEN_ROOTS == set()
     third_party = {root for root in roots if root not in sys.stdlib_module_names}
