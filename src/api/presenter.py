@@ -115,6 +115,11 @@ def present(conn: Connection, case: Case, actor: Actor, chart: Chart) -> Petitio
         leader=case.leader,
         leaders=case.leaders,
         supervision=case.supervision,
+        awaiting_delivery=case.awaiting_delivery,
+        notices=case.notices,
+        contact_unknown=case.contact_unknown,
+        transferred_on=case.transferred_on,
+        transfer_received_on=case.transfer_received_on,
     )
 
 

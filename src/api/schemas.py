@@ -109,6 +109,24 @@ class PetitionOut(BaseModel):
     supervision: list[dict[str, Any]] = Field(
         default_factory=list, description="督办事项: one per breached obligation, with its steps."
     )
+    awaiting_delivery: Literal["reply", "review", "re_review"] | None = Field(
+        default=None,
+        description="The written opinion issued but not yet delivered (送达): the "
+        "petitioner's review or re-review window starts only once `deliver` records it.",
+    )
+    notices: list[dict[str, Any]] = Field(
+        default_factory=list, description="书面告知: every written notice given (`notify`)."
+    )
+    contact_unknown: bool = Field(
+        default=False,
+        description="姓名（名称）、住址不清: no written-notice clock runs (第二十三条).",
+    )
+    transferred_on: str | None = None
+    transfer_received_on: str | None = Field(
+        default=None,
+        description="The receiving organ's own receipt of the transfer; its notice and "
+        "objection clocks count from it (第二十三条第三款).",
+    )
 
 
 class EventOut(BaseModel):

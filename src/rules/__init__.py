@@ -41,9 +41,11 @@ from rules.rulesets import (
     HandlingScope,
     RuleBook,
     RuleSet,
+    RuleSetChoice,
     apply_overlay,
     builtin_rule_sets,
     default_rule_book,
+    load_overlay,
 )
 from rules.statutory import statutory_days
 from rules.time import SHANGHAI, end_of_day, local_date, start_of_day
@@ -72,6 +74,7 @@ __all__ = [
     "RuleBook",
     "RuleError",
     "RuleSet",
+    "RuleSetChoice",
     "RuleViolation",
     "Step",
     "StepKind",
@@ -96,6 +99,7 @@ __all__ = [
     "end_of_day",
     "format_year_file",
     "latest_last_day",
+    "load_overlay",
     "local_date",
     "parse_year_file",
     "start_of_day",

@@ -103,20 +103,25 @@ def check_extension(
     """An extension must respect the rule's extension policy.
 
     《信访工作条例》第三十四条 (2005: 第三十三条): “经本机关、单位负责人批准，可以适当
-    延长办理期限，但延长期限不得超过30日，并告知信访人延期理由” — once, 1 to 30 days
-    in total.
+    延长办理期限，但延长期限不得超过30日，并告知信访人延期理由” — the cap is on the
+    days in total over the handling (``already_extended_days`` + ``days``); the text
+    does not limit the number of approvals, so ``times_extended`` is checked only where
+    the policy (a local overlay) sets ``max_times``.
     """
     policy = rule.extension
     if policy is None:
         return Verdict(False, "extension-limit", f"“{rule.title}”的期限不得延长", rule.citation)
     if days < 1:
         return Verdict(False, "extension-limit", f"延长天数须至少1日，得到{days}", policy.citation)
-    if times_extended >= policy.max_times:
+    if policy.max_times is not None and times_extended >= policy.max_times:
         reason = f"已延长{times_extended}次，最多{policy.max_times}次"
         return Verdict(False, "extension-limit", reason, policy.citation)
     total = already_extended_days + days
     if total > policy.max_total_days:
-        reason = f"延长合计{total}日，超过{policy.max_total_days}日"
+        reason = (
+            f"已延长{already_extended_days}日，再延长{days}日合计{total}日，"
+            f"超过{policy.max_total_days}日"
+        )
         return Verdict(False, "extension-limit", reason, policy.citation)
     reason = f"延长{days}日（合计{total}日，不超过{policy.max_total_days}日）"
     return Verdict(True, "extension-limit", reason, policy.citation)

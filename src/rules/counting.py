@@ -41,6 +41,7 @@ def compute_due(
     period_days: int | None = None,
     extension_days: int = 0,
     pauses: Sequence[Pause] = (),
+    chosen_because: str = "",
 ) -> DueDate:
     """Compute the due date of ``rule`` for an event on ``trigger_on``.
 
@@ -52,6 +53,8 @@ def compute_due(
         period_days: the per-case period, required when ``rule.period_days`` is None.
         extension_days: approved extension, in the rule's unit.
         pauses: excluded intervals (hearings), for pausable rules only.
+        chosen_because: why the rule set applies (``RuleSetChoice.because``), put
+            first in the explanation; the counting itself does not depend on it.
 
     Raises:
         RuleViolation: ``period-required`` / ``period-invalid`` / ``period-fixed``
@@ -60,7 +63,14 @@ def compute_due(
             ``pause-invalid`` for pauses the rule or the dates do not allow.
     """
     return _computed(
-        rule, rule_set_id, trigger_on, calendar, period_days, extension_days, tuple(pauses)
+        rule,
+        rule_set_id,
+        trigger_on,
+        calendar,
+        period_days,
+        extension_days,
+        tuple(pauses),
+        chosen_because,
     )
 
 
@@ -78,6 +88,7 @@ def _computed(
     period_days: int | None,
     extension_days: int,
     pauses: tuple[Pause, ...],
+    chosen_because: str,
 ) -> DueDate:
     period = _period(rule, period_days)
     _check_extension(rule, extension_days)
@@ -87,7 +98,8 @@ def _computed(
     nominal = walk.steps[-1].day
     _check_pauses_used(rule, ordered, nominal)
     rolled = walk.finish()
-    return _due_date(rule, rule_set_id, walk, period, extension_days, nominal, rolled)
+    due = _due_date(rule, rule_set_id, walk, period, extension_days, nominal, rolled)
+    return replace(due, chosen_because=chosen_because) if chosen_because else due
 
 
 def check_within(due: DueDate, day: date) -> bool:

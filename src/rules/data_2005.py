@@ -21,7 +21,7 @@ def art(article: str) -> Citation:
     return Citation(XINFANG_2005, article)
 
 
-CD = DayUnit.CALENDAR
+CD, WD = DayUnit.CALENDAR, DayUnit.WORKING
 OBLIGATION, WINDOW = ClockKind.OBLIGATION, ClockKind.WINDOW
 
 RULES = (
@@ -80,12 +80,29 @@ RULES = (
         roll_forward=True,
         kind=OBLIGATION,
         starts_from="受理信访事项",
+        # “经本行政机关负责人批准，可以适当延长办理期限，但延长期限不得超过30日”: the text caps
+        # the days of extension in total, not the number of approvals (max_times None).
         extension=ExtensionPolicy(
-            max_total_days=30, max_times=1, requires_approval=True, citation=art("第三十三条")
+            max_total_days=30, max_times=None, requires_approval=True, citation=art("第三十三条")
         ),
         notes="“信访事项应当自受理之日起60日内办结；情况复杂的，经本行政机关负责人批准，"
         "可以适当延长办理期限，但延长期限不得超过30日，并告知信访人延期理由。"
-        "法律、行政法规另有规定的，从其规定。”",
+        "法律、行政法规另有规定的，从其规定。”"
+        "[I] 本条限定的是延长期限合计不超过30日，未限定批准延长的次数："
+        "多次批准的，延长天数合计计算。",
+    ),
+    DeadlineRule(
+        id="notice_extension",
+        title="告知延期理由",
+        citation=art("第三十三条"),
+        period_days=5,
+        unit=WD,
+        roll_forward=False,
+        kind=OBLIGATION,
+        starts_from="批准延长办理期限",
+        notes="“……经本行政机关负责人批准，可以适当延长办理期限，但延长期限不得超过30日，并告知信访人延期理由。”"
+        "[I] 告知的义务出自本条；条例未规定告知的期限。引擎设计选择（政策）：自批准延期之日起"
+        "5个工作日内书面告知，使信访人在原办理期限届满前知道延期及其理由；地方规定可以另定。",
     ),
     DeadlineRule(
         id="review_request",

@@ -33,12 +33,27 @@ class ClockKind(StrEnum):
 
 @dataclass(frozen=True)
 class ExtensionPolicy:
-    """How a period may be extended: total cap, number of times, approval."""
+    """How a period may be extended: a cap on the days in total, and approval.
+
+    ``max_total_days`` caps the sum of every approved extension of one clock.
+    ``max_times`` limits the number of approvals only where a provision does;
+    None means the text sets no such limit. The national texts cap the days and
+    are silent on the number of approvals: 《信访工作条例》第三十四条 (2005:
+    《信访条例》第三十三条) “经本机关、单位负责人批准，可以适当延长办理期限，但延长
+    期限不得超过30日”. An overlay may set both, citing its own provision
+    (:mod:`rules.overlays`).
+    """
 
     max_total_days: int
-    max_times: int
     requires_approval: bool
     citation: Citation
+    max_times: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_total_days <= 0:
+            raise ValueError("an extension's max_total_days must be positive")
+        if self.max_times is not None and self.max_times <= 0:
+            raise ValueError("an extension's max_times must be positive or None (unlimited)")
 
 
 @dataclass(frozen=True)

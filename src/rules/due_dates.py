@@ -75,7 +75,9 @@ class DueDate:
 
     ``steps`` holds one step per day from ``trigger_on`` to ``due_on`` when
     computed; a copy restored from ``to_dict(days=False)`` holds the notable
-    steps only (every kind except COUNT).
+    steps only (every kind except COUNT). ``chosen_because``, when the caller
+    chose the rule set, says which and why (``RuleBook.choose``); it leads the
+    explanation.
     """
 
     rule_id: str
@@ -96,6 +98,7 @@ class DueDate:
     title: str = ""
     citation: Citation | None = None
     summary: str = ""
+    chosen_because: str = ""
 
     @property
     def ends_at(self) -> datetime:
@@ -114,11 +117,14 @@ class DueDate:
 
     @cached_property
     def _explanation(self) -> tuple[str, ...]:
-        lines = (self.summary,) if self.summary else ()
+        lines = tuple(line for line in (self.chosen_because, self.summary) if line)
         return lines + tuple(f"{step.day.isoformat()} {step.note}" for step in self.notable_steps)
 
     def explain(self) -> list[str]:
-        """The summary line, then one line per notable step (a new list each call)."""
+        """The rule-set line (if any), the summary line, then one line per notable step.
+
+        A new list each call.
+        """
         return list(self._explanation)
 
     def to_dict(self, *, days: bool = False) -> dict[str, object]:
@@ -141,6 +147,7 @@ class DueDate:
             "provisional": self.provisional,
             "provisional_years": list(self.provisional_years),
             "summary": self.summary,
+            "chosen_because": self.chosen_because,
             "explanation": self.explain(),
             "steps": [step.to_dict() for step in self.notable_steps],
         }
@@ -171,6 +178,7 @@ class DueDate:
             title=str(data.get("title", "")),
             citation=_citation(data.get("citation")),
             summary=str(data.get("summary", "")),
+            chosen_because=str(data.get("chosen_because", "")),
         )
 
 

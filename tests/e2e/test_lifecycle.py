@@ -6,6 +6,7 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
+from rules.time import local_date
 from tests.e2e.conftest import Api
 
 
@@ -45,7 +46,8 @@ def test_full_lifecycle_over_http(api: Api) -> None:
     assert case["state"] == "replied"
     case = api.ok(case, "C1", "request_review", received_on="2026-10-03")
     assert (case["state"], case["holder_unit"]) == ("under_review", "C1")
-    case = api.ok(case, "C1", "review_decide", outcome="uphold", opinion="维持")
+    today = local_date(api.clock.now()).isoformat()
+    case = api.ok(case, "C1", "review_decide", outcome="uphold", opinion="维持", delivered_on=today)
     assert case["state"] == "review_replied"
     case = api.ok(case, "P", "request_re_review", received_on=case["review"]["delivered_on"])
     assert (case["state"], case["holder_unit"]) == ("under_re_review", "P")

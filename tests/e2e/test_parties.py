@@ -8,6 +8,7 @@ import pytest
 from api import parties
 from api.problems import ApiProblem
 from api.scope import Parties
+from rules.time import local_date
 from tests.e2e.conftest import Api, problem
 
 
@@ -25,7 +26,8 @@ def test_parties_follow_the_matter_through_transfer_and_review(api: Api) -> None
     moved = _same(api, case["id"])
     assert moved.holder_unit == "C1-ZJ" and moved.units == {"C1-XF", "C1-ZJ"}
     api.ok(case, "C1-ZJ", "accept")
-    api.ok(case, "C1-ZJ", "reply", outcome="not_support", opinion="不予支持")
+    today = local_date(api.clock.now()).isoformat()
+    api.ok(case, "C1-ZJ", "reply", outcome="not_support", opinion="不予支持", delivered_on=today)
     api.ok(case, "C1", "request_review", received_on=api.clock.now().date().isoformat())
     reviewed = _same(api, case["id"])
     assert reviewed.holder_unit == "C1" and reviewed.units >= {"C1-XF", "C1-ZJ", "C1"}

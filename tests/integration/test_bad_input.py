@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from rules.time import local_date
 from tests.integration.engine_support import fire_lapse, snapshot
 from tests.support import act, actor, at, make_container, register
 from workflow.domain.actions import ACTION_ADAPTER
@@ -59,9 +60,11 @@ def handling(c: Container) -> Case:
 
 
 def replied(c: Container) -> Case:
+    """Answered, and the written reply delivered the same day: its window runs."""
     case = handling(c)
     clock(c).advance(days=5)
-    return act(c, case, "C1-ZJ", "reply", outcome="explain", opinion="解释说明")
+    today = local_date(c.clock.now()).isoformat()
+    return act(c, case, "C1-ZJ", "reply", outcome="explain", opinion="解释说明", delivered_on=today)
 
 
 # -- unknown action and wrong fields ------------------------------------------------
@@ -91,7 +94,8 @@ def test_decide_with_an_unknown_trigger_is_an_illegal_transition(c: Container) -
         {"action": "classify", "type": "complaint", "route": "petition"},
         {"action": "classify", "type": "claim", "route": "petition", "colour": "red"},
         {"action": "extend", "days": 0, "approved_by": "局长", "reason": "复杂"},
-        {"action": "extend", "days": 31, "approved_by": "局长", "reason": "复杂"},
+        # Beyond any cap a rule set could set; the rule's own cap is the guard's (below).
+        {"action": "extend", "days": 366, "approved_by": "局长", "reason": "复杂"},
         {"action": "reply", "outcome": "maybe", "opinion": "x"},
         {"action": "classify", "type": "claim", "route": "petition", "occurred_at": "today"},
     ],
@@ -273,27 +277,33 @@ def test_feedback_days_on_a_plain_transfer(c: Container) -> None:
 
 
 def test_extension_beyond_thirty_days(c: Container) -> None:
+    # 第三十四条 “延长期限不得超过30日”: the rule's cap, not the action's schema, refuses 31.
     case = handling(c)
     now = c.clock.now()
     fields = {"days": 31, "approved_by": "局长", "reason": "情况复杂"}
-    refused(
-        c,
-        InvalidCommand,
-        lambda: decide(c.engine, case, "extend", fields, actor("C1-ZJ"), now, now),
-    )
-
-
-def test_a_second_extension(c: Container) -> None:
-    case = handling(c)
-    act(c, case, "C1-ZJ", "extend", days=10, approved_by="局长", reason="情况复杂")
     error = refused(
         c,
         GuardRejected,
-        lambda: act(c, case, "C1-ZJ", "extend", days=5, approved_by="局长", reason="仍复杂"),
+        lambda: decide(c.engine, case, "extend", fields, actor("C1-ZJ"), now, now),
+    )
+    assert isinstance(error, GuardRejected)
+    assert (error.problem, error.status) == ("extension-limit", 409)
+
+
+def test_extensions_beyond_thirty_days_in_total(c: Container) -> None:
+    # 第三十四条 caps the days in total, not the approvals: 10 + 5 is allowed, 16 more is not.
+    case = handling(c)
+    act(c, case, "C1-ZJ", "extend", days=10, approved_by="局长", reason="情况复杂")
+    act(c, case, "C1-ZJ", "extend", days=5, approved_by="局长", reason="仍复杂")
+    error = refused(
+        c,
+        GuardRejected,
+        lambda: act(c, case, "C1-ZJ", "extend", days=16, approved_by="局长", reason="仍复杂"),
     )
     assert isinstance(error, GuardRejected)
     assert (error.problem, error.status) == ("extension-limit", 409)
     assert error.article is not None and "第三十四条" in error.article
+    assert "合计31日" in error.detail and error.context["extended_days"] == 15
 
 
 def test_extension_after_the_handling_period(c: Container) -> None:
@@ -373,7 +383,8 @@ def test_a_used_review_window_does_not_reopen_a_closed_matter(c: Container) -> N
     case = replied(c)
     delivered = case.reply["delivered_on"]  # type: ignore[index]
     act(c, case, "C1", "request_review", received_on=delivered)
-    case = act(c, case, "C1", "review_decide", outcome="uphold", opinion="维持")
+    today = local_date(c.clock.now()).isoformat()
+    case = act(c, case, "C1", "review_decide", outcome="uphold", opinion="维持", delivered_on=today)
     clock(c).advance(days=40)
     case = fire_lapse(c, case.id)  # the re-review window lapsed: closed
     assert case.state == "closed"

@@ -60,6 +60,7 @@ day_offset = st.integers(min_value=-3, max_value=40)  # days before today (negat
 def fields_for(action: str) -> st.SearchStrategy[dict[str, Any]]:
     """Plausible fields for each action, with a few that the engine must refuse."""
     optional_day = st.one_of(st.none(), day_offset)
+    method = st.sampled_from(["in_person", "post", "electronic", "announcement"])
     strategies: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         "classify": st.fixed_dictionaries(
             {
@@ -77,11 +78,11 @@ def fields_for(action: str) -> st.SearchStrategy[dict[str, Any]]:
         ),
         "decline": st.fixed_dictionaries(
             {"reason": st.sampled_from([r.value for r in DeclineReason])},
-            optional={"detail": text},
+            optional={"detail": text, "received_on": day_offset},
         ),
-        "object": st.fixed_dictionaries({"reason": text}),
+        "object": st.fixed_dictionaries({"reason": text}, optional={"received_on": day_offset}),
         "overrule": st.fixed_dictionaries({"reason": text}),
-        "accept": st.just({}),
+        "accept": st.fixed_dictionaries({}, optional={"received_on": day_offset}),
         "extend": st.fixed_dictionaries(
             {"days": st.integers(1, 30), "approved_by": st.just("局长"), "reason": text}
         ),
@@ -110,6 +111,14 @@ def fields_for(action: str) -> st.SearchStrategy[dict[str, Any]]:
         ),
         "withdraw": st.fixed_dictionaries({}, optional={"detail": text}),
         "assign_leader": st.fixed_dictionaries({"leader": text}, optional={"title": text}),
+        "deliver": st.fixed_dictionaries({"delivered_on": day_offset, "method": method}),
+        "notify": st.fixed_dictionaries(
+            {
+                "kind": st.sampled_from(["receipt", "acceptance", "extension", "other"]),
+                "method": method,
+            },
+            optional={"notified_on": day_offset, "detail": text, "received_on": day_offset},
+        ),
     }
     return strategies[action]
 
@@ -160,7 +169,7 @@ class EngineMachine(RuleBasedStateMachine):
 
     def _fields(self, raw: dict[str, Any]) -> dict[str, Any]:
         fields = dict(raw)
-        for key in ("received_on", "delivered_on"):
+        for key in ("received_on", "delivered_on", "notified_on"):
             if isinstance(fields.get(key), int):
                 fields[key] = (self.today() - timedelta(days=fields[key])).isoformat()
         return {k: v for k, v in fields.items() if v is not None}

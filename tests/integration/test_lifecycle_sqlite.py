@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rules.time import local_date
 from tests.support import act, actor, at, make_container, register
 from workflow.domain.actions import ACTION_ADAPTER
 from workflow.domain.errors import IllegalTransition, VersionConflict
@@ -48,7 +49,8 @@ def test_full_lifecycle_through_re_review(tmp_path: Path) -> None:
     assert case.latest("review_request").trigger_on.isoformat() == "2026-10-03"  # type: ignore[union-attr]
     case = act(c, case, "C1", "request_review", received_on="2026-10-03")
     assert (case.state, case.holder_unit) == ("under_review", "C1")
-    case = act(c, case, "C1", "review_decide", outcome="uphold", opinion="维持")
+    today = local_date(c.clock.now()).isoformat()
+    case = act(c, case, "C1", "review_decide", outcome="uphold", opinion="维持", delivered_on=today)
     assert case.state == "review_replied"
     case = act(c, case, "P", "request_re_review", received_on=case.review["delivered_on"])  # type: ignore[index]
     assert (case.state, case.holder_unit) == ("under_re_review", "P")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rules.time import local_date
 from tests.support import act, at, make_container, register
 from workflow.domain.case import Case
 from workflow.domain.clock import SimulatedClock
@@ -52,9 +53,15 @@ def test_received_2022_04_28_runs_under_2005(tmp_path: Path) -> None:
     assert handle is not None and handle.rule_set == OLD  # every accepted matter (art 33)
     assert "第三十三条" in handle.article
     assert rule_sets(case) == {"route": OLD, "notice_transfer": OLD, "handle": OLD}
-    case = act(c, case, "C1-ZJ", "reply", outcome="explain", opinion="解释说明")
+    case = act(
+        c, case, "C1-ZJ", "reply", outcome="explain", opinion="解释说明", delivered_on=today(c)
+    )
     assert case.state == "replied"  # review rights for every accepted matter under 2005
     assert c.petitions.replay(case.id).matches_projection
+
+
+def today(c: Container) -> str:
+    return local_date(c.clock.now()).isoformat()
 
 
 def test_received_2022_05_03_claim_runs_under_2022(tmp_path: Path) -> None:
@@ -70,7 +77,9 @@ def test_received_2022_05_03_claim_runs_under_2022(tmp_path: Path) -> None:
     handle = case.latest("handle")
     assert handle is not None and handle.rule_set == NEW and "第三十四条" in handle.article
     assert case.latest("object").status == "met"  # type: ignore[union-attr]
-    case = act(c, case, "C1-ZJ", "reply", outcome="explain", opinion="解释说明")
+    case = act(
+        c, case, "C1-ZJ", "reply", outcome="explain", opinion="解释说明", delivered_on=today(c)
+    )
     assert case.state == "replied"
     assert case.latest("review_request").rule_set == NEW  # type: ignore[union-attr]
 
@@ -111,7 +120,9 @@ def test_a_2005_suggestion_accepted_before_the_change_keeps_its_clock(tmp_path: 
     handle = case.latest("handle")
     assert handle is not None and handle.rule_set == OLD
     move_to(c, "2022-05-06 10:00")
-    case = act(c, case, "C1-ZJ", "reply", outcome="explain", opinion="采纳建议")
+    case = act(
+        c, case, "C1-ZJ", "reply", outcome="explain", opinion="采纳建议", delivered_on=today(c)
+    )
     # Review rights follow the acceptance day's rule set (2005: every accepted matter).
     assert case.state == "replied"
     assert case.latest("review_request").rule_set == NEW  # type: ignore[union-attr]

@@ -21,6 +21,8 @@ def _replied(c: Container, delivered_on: str) -> Case:
     case = act(c, case, "C1-XF", "classify", type="claim", route="petition")
     case = act(c, case, "C1-XF", "transfer", to_unit="C1-ZJ")
     case = act(c, case, "C1-ZJ", "accept")
+    # The organ tells the petitioner in writing (第二十三条第三款): no notice clock runs on.
+    case = act(c, case, "C1-ZJ", "notify", kind="acceptance", method="post")
     return act(
         c,
         case,
@@ -130,7 +132,9 @@ def test_re_review_window_lapse_closes_the_reviewed_matter(tmp_path: Path) -> No
     advance_to(c, at("2026-03-05 10:00"))
     case = act(c, case, "C1", "request_review", received_on="2026-03-05")
     advance_to(c, at("2026-03-12 10:00"))
-    case = act(c, case, "C1", "review_decide", outcome="uphold", opinion="维持")
+    case = act(
+        c, case, "C1", "review_decide", outcome="uphold", opinion="维持", delivered_on="2026-03-12"
+    )
     window = case.latest("re_review_request")
     # 30 days from Thu 03-12 end Sat 04-11, rolled to Mon 04-13.
     assert window is not None and window.due_on.isoformat() == "2026-04-13"

@@ -17,6 +17,8 @@ def test_extension_moves_the_breach(tmp_path: Path) -> None:
     case = act(c, case, "C1-XF", "classify", type="claim", route="petition")
     case = act(c, case, "C1-XF", "transfer", to_unit="C1-ZJ")
     case = act(c, case, "C1-ZJ", "accept")
+    # The organ tells the petitioner in writing (第二十三条第三款): no notice clock runs on.
+    case = act(c, case, "C1-ZJ", "notify", kind="acceptance", method="post")
     handle = case.latest("handle")
     assert handle is not None
     old_due = handle.due_on
@@ -28,6 +30,8 @@ def test_extension_moves_the_breach(tmp_path: Path) -> None:
     # A month later the bureau approves a 30-day extension (art 32).
     advance_clock(c, advance_days=30)
     case = act(c, case, "C1-ZJ", "extend", days=30, approved_by="局长", reason="情况复杂")
+    # ... and tells the petitioner why (第三十四条: 并告知信访人延期理由).
+    case = act(c, case, "C1-ZJ", "notify", kind="extension", method="post")
     new_due = case.latest("handle").due_on  # type: ignore[union-attr]
     # 90 days from 03-02 end Sun 05-31, rolled to Mon 06-01.
     assert new_due.isoformat() == "2026-06-01"
@@ -55,13 +59,26 @@ def test_hearing_pauses_the_re_review_clock(tmp_path: Path) -> None:
     case = act(c, case, "C1-XF", "classify", type="claim", route="petition")
     case = act(c, case, "C1-XF", "transfer", to_unit="C1-ZJ")
     case = act(c, case, "C1-ZJ", "accept")
-    # Reply on 04-10, review requested 04-13, review upheld 04-20.
+    # The organ tells the petitioner in writing (第二十三条第三款): no notice clock runs on.
+    case = act(c, case, "C1-ZJ", "notify", kind="acceptance", method="post")
+    # Reply on 04-10, review requested 04-13, review upheld 04-20; each delivered the day
+    # it was issued.
     advance_to(c, at("2026-04-10 10:00"))
-    case = act(c, case, "C1-ZJ", "reply", outcome="not_support", opinion="不予支持")
+    case = act(
+        c,
+        case,
+        "C1-ZJ",
+        "reply",
+        outcome="not_support",
+        opinion="不予支持",
+        delivered_on="2026-04-10",
+    )
     advance_to(c, at("2026-04-13 10:00"))
     case = act(c, case, "C1", "request_review", received_on="2026-04-13")
     advance_to(c, at("2026-04-20 10:00"))
-    case = act(c, case, "C1", "review_decide", outcome="uphold", opinion="维持")
+    case = act(
+        c, case, "C1", "review_decide", outcome="uphold", opinion="维持", delivered_on="2026-04-20"
+    )
     # Re-review requested, received by the province on Mon 05-11: 30 days -> Wed 06-10.
     advance_to(c, at("2026-05-11 10:00"))
     case = act(c, case, "P", "request_re_review", received_on="2026-05-11")

@@ -28,6 +28,12 @@ def _transferred(c: Container, subject: str) -> str:
     return act(c, case, "C1-XF", "transfer", to_unit="C1-ZJ").id
 
 
+def _accept(c: Container, case_id: str) -> None:
+    """Accepted, and the petitioner told so in writing the same day (第二十三条第三款)."""
+    act(c, case_id, "C1-ZJ", "accept")
+    act(c, case_id, "C1-ZJ", "notify", kind="acceptance", method="post")
+
+
 def _reply(c: Container, case_id: str, day: str) -> None:
     advance_to(c, at(f"{day} 10:00"))
     act(c, case_id, "C1-ZJ", "reply", outcome="explain", opinion="已答复", delivered_on=day)
@@ -37,18 +43,18 @@ def _reply(c: Container, case_id: str, day: str) -> None:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Container:
     c = make_container(tmp_path_factory.mktemp("rates"), at("2026-03-02 09:00"))
     m = {name: _transferred(c, f"事项{name}") for name in ("a1", "a2", "a3", "a5", "a6", "a7")}
-    # notice_transfer: decide within 15 days of the transfer (03-02 -> due 03-17).
+    # notice_transfer: decide and tell within 15 days of the transfer (03-02 -> due 03-17).
     advance_to(c, at("2026-03-03 09:00"))
     for name in ("a5", "a6", "a7"):
-        act(c, m[name], "C1-ZJ", "accept")  # on time; handling due 05-02
+        _accept(c, m[name])  # on time; handling due 05-02
     advance_to(c, at("2026-03-05 09:00"))
-    act(c, m["a1"], "C1-ZJ", "accept")  # on time; handling due 05-04
+    _accept(c, m["a1"])  # on time; handling due 05-04
     advance_to(c, at("2026-03-10 09:00"))
     first = register(c, subject="噪音扰民", petitioners=[PERSON])
     repeat = register(c, subject="噪音 扰民。", petitioners=[PERSON])  # same person, subject
     assert repeat.repeat is not None and repeat.repeat["of"] == first.id
     advance_to(c, at("2026-03-20 09:00"))
-    act(c, m["a2"], "C1-ZJ", "accept")  # late (due 03-17); handling due 05-19
+    _accept(c, m["a2"])  # late (due 03-17); handling due 05-19
     # a3 is never accepted; neither is a4, registered and transferred on 03-25.
     advance_to(c, at("2026-03-25 09:00"))
     m["a4"] = _transferred(c, "事项a4")

@@ -27,9 +27,10 @@ def _conclude(c: Container, case_id: str) -> None:
     act(c, case_id, "C1-XF", "classify", type="claim", route="petition")
     act(c, case_id, "C1-XF", "transfer", to_unit="C1-ZJ")
     act(c, case_id, "C1-ZJ", "accept")
-    act(c, case_id, "C1-ZJ", "reply", outcome="not_support", opinion="不予支持")
-    act(c, case_id, "C1", "request_review", received_on="2026-03-02")
-    act(c, case_id, "C1", "review_decide", outcome="uphold", opinion="维持")
+    day = "2026-03-02"  # every opinion delivered the day it is issued
+    act(c, case_id, "C1-ZJ", "reply", outcome="not_support", opinion="不予支持", delivered_on=day)
+    act(c, case_id, "C1", "request_review", received_on=day)
+    act(c, case_id, "C1", "review_decide", outcome="uphold", opinion="维持", delivered_on=day)
     act(c, case_id, "P", "request_re_review", received_on="2026-03-02")
     act(c, case_id, "P", "re_review_decide", outcome="uphold", opinion="维持")
 

@@ -21,6 +21,15 @@ DEADLINE_STATUS: dict[str, str] = {
     "cancelled": "已撤销",
 }
 
+# A written opinion issued but not delivered: its petitioner's window has not started.
+AWAITING_DELIVERY: dict[str, str] = {
+    "reply": "书面答复已出具、尚未送达：复查申请期限自送达之日起算"
+    "（《信访工作条例》第三十五条），送达后记录“送达”即开始计算。",
+    "review": "复查意见已出具、尚未送达：复核申请期限自送达之日起算"
+    "（《信访工作条例》第三十六条第一款），送达后记录“送达”即开始计算。",
+    "re_review": "复核意见已出具、尚未送达。",
+}
+
 ITEM_ACTIONS: dict[str, str] = {
     "urge": "催办",
     "escalate": "督办",

@@ -75,6 +75,15 @@ def deadline_columns(
     return resolved(path, _deadline_row(case_id, deadline), _DEADLINE_PATHS)
 
 
+def _replied_on(reply: dict[str, Any] | None) -> date | None:
+    """The day the petitioner received the reply; until it is delivered, its issue day
+    (older replies recorded delivery only)."""
+    if not reply:
+        return None
+    day = reply.get("delivered_on") or reply.get("issued_on")
+    return date.fromisoformat(day) if day else None
+
+
 def case_row(case: Case) -> dict[str, Any]:
     """The case row's query columns (all but the document and ``updated_at``), paths as
     their units' codes."""
@@ -96,7 +105,7 @@ def case_row(case: Case) -> dict[str, Any]:
         "received_day": local_date(case.received_at).toordinal(),
         "ended_day": _day(case.closed_on) if case.ended else None,
         "replied_path": case.replied_by or None,
-        "replied_on": date.fromisoformat(reply["delivered_on"]) if reply else None,
+        "replied_on": _replied_on(reply),
         "evaluated_on": (date.fromisoformat(first_evaluation["on"]) if first_evaluation else None),
         "satisfied": first_evaluation.get("satisfied"),
         "repeat_of": case.repeat["of"] if case.repeat else None,

@@ -246,13 +246,15 @@ def _parent(conn: Connection, code: str) -> str | None:
 
 
 def provisional_deadlines(conn: Connection, year: int) -> dict[str, set[str]]:
-    """Open provisional deadlines whose span touches ``year``, grouped by case."""
+    """Provisional deadlines whose span touches ``year``, grouped by case: the open ones,
+    and the windows that lapsed (one may have lapsed too early, Contract 1.1)."""
     first, last = date(year, 1, 1), date(year, 12, 31)
+    lapsed = and_(DEADLINES.c.status == "lapsed", DEADLINES.c.kind == "window")
     rows = conn.execute(
         select(DEADLINES.c.case_id, DEADLINES.c.id)
         .where(
             and_(
-                or_(DEADLINES.c.status == "pending", DEADLINES.c.status == "paused"),
+                or_(DEADLINES.c.status == "pending", DEADLINES.c.status == "paused", lapsed),
                 DEADLINES.c.provisional.is_(True),
                 DEADLINES.c.trigger_on <= last,
                 DEADLINES.c.due_on >= first,

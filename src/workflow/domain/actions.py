@@ -29,6 +29,29 @@ class Channel(StrEnum):
     EMAIL = "email"
 
 
+class DeliveryMethod(StrEnum):
+    """How a written document reached the petitioner (送达方式)."""
+
+    IN_PERSON = "in_person"
+    POST = "post"
+    ELECTRONIC = "electronic"
+    ANNOUNCEMENT = "announcement"
+
+
+DELIVERED_ON = (
+    "Day the petitioner received the written opinion (送达). It may follow the issue day "
+    "(`occurred_at`, 出具) but never precede it, the acceptance or the matter's receipt, "
+    "and never lie after the recording time. Without it the petitioner's window is not "
+    "armed until a `deliver` action records delivery (第三十五条、第三十六条: "
+    "自收到书面答复之日起)."
+)
+RECEIVED_ON = (
+    "A receiving organ's first action on a transferred matter may record the day it "
+    "received the matter (default: the transfer day); the notice and objection clocks "
+    "then count from it (《信访工作条例》第二十三条第三款: 收到转送、交办的信访事项之日起)."
+)
+
+
 class _Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     occurred_at: AwareDatetime | None = Field(
@@ -59,6 +82,11 @@ class Register(BaseModel):
         default=None,
         description="An earlier matter this one repeats (重复信访), when the registrar knows "
         "it; matters with the same petitioner ID number and subject are linked anyway.",
+    )
+    contact_unknown: bool = Field(
+        default=False,
+        description="The petitioner's name or address is unclear (姓名（名称）、住址不清): no "
+        "written-notice clock is armed (《信访工作条例》第二十三条第二款、第三款).",
     )
     new_facts: bool = Field(
         default=False,
@@ -93,11 +121,13 @@ class Decline(_Command):
     action: Literal["decline"]
     reason: DeclineReason
     detail: Text | None = None
+    received_on: date | None = Field(default=None, description=RECEIVED_ON)
 
 
 class Object(_Command):
     action: Literal["object"]
     reason: Text
+    received_on: date | None = Field(default=None, description=RECEIVED_ON)
 
 
 class Overrule(_Command):
@@ -107,11 +137,18 @@ class Overrule(_Command):
 
 class Accept(_Command):
     action: Literal["accept"]
+    received_on: date | None = Field(default=None, description=RECEIVED_ON)
 
 
 class Extend(_Command):
     action: Literal["extend"]
-    days: Annotated[int, Field(ge=1, le=30)]
+    # Only a sanity bound: the cap is the rule set's (30 days in total under
+    # 《信访工作条例》第三十四条; an overlay may set another), checked by the guard
+    # `extension_allowed`, whose refusal gives the total and the cap.
+    days: Annotated[int, Field(ge=1, le=365)] = Field(
+        description="Days this approval adds; all approvals of the handling together may not "
+        "exceed the rule set's cap (30 under 第三十四条, or an overlay's)."
+    )
     approved_by: ShortText
     reason: Text
 
@@ -136,9 +173,7 @@ class Reply(_Command):
     action: Literal["reply"]
     outcome: ReplyOutcome
     opinion: Text
-    delivered_on: date | None = Field(
-        default=None, description="Day the petitioner received the written reply (送达)."
-    )
+    delivered_on: date | None = Field(default=None, description=DELIVERED_ON)
 
 
 class Satisfaction(StrEnum):
@@ -169,7 +204,7 @@ class ReviewDecide(_Command):
     action: Literal["review_decide"]
     outcome: ReviewOutcome
     opinion: Text
-    delivered_on: date | None = None
+    delivered_on: date | None = Field(default=None, description=DELIVERED_ON)
     redo_days: Annotated[int, Field(ge=1, le=90)] | None = None
 
 
@@ -188,7 +223,38 @@ class ReReviewDecide(_Command):
     action: Literal["re_review_decide"]
     outcome: ReReviewOutcome
     opinion: Text
-    delivered_on: date | None = None
+    delivered_on: date | None = Field(default=None, description=DELIVERED_ON)
+
+
+class Deliver(_Command):
+    """Delivery (送达) of the latest written opinion, recorded after it was issued."""
+
+    action: Literal["deliver"]
+    delivered_on: date = Field(description=DELIVERED_ON)
+    method: DeliveryMethod
+
+
+class NoticeKind(StrEnum):
+    RECEIPT = "receipt"
+    ACCEPTANCE = "acceptance"
+    EXTENSION = "extension"
+    OTHER = "other"
+
+
+class Notify(_Command):
+    """A written notice to the petitioner (书面告知), 《信访工作条例》第二十三条、第三十四条."""
+
+    action: Literal["notify"]
+    kind: NoticeKind = Field(
+        description="receipt or acceptance (受理告知, meets the notice clocks of 第二十三条), "
+        "extension (告知延期理由, 第三十四条) or other."
+    )
+    method: DeliveryMethod
+    notified_on: date | None = Field(
+        default=None, description="Day the notice was given; defaults to the action's day."
+    )
+    detail: Text | None = None
+    received_on: date | None = Field(default=None, description=RECEIVED_ON)
 
 
 class Withdraw(_Command):
@@ -236,7 +302,9 @@ Action = Annotated[
     | RequestReReview
     | ReReviewDecide
     | Withdraw
-    | AssignLeader,
+    | AssignLeader
+    | Deliver
+    | Notify,
     Field(discriminator="action"),
 ]
 
@@ -259,4 +327,6 @@ ACTION_NAMES: tuple[str, ...] = (
     "re_review_decide",
     "withdraw",
     "assign_leader",
+    "deliver",
+    "notify",
 )

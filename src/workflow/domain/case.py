@@ -38,6 +38,14 @@ class Deadline:
     met_on: date | None = None
     breached_on: date | None = None
     warned: bool = False
+    # A petitioner's window whose last day is provisional lapses only after the latest
+    # last day any holiday arrangement could give (Contract 1.1); None once settled.
+    latest_on: date | None = None
+
+    @property
+    def lapses_after(self) -> date:
+        """The last day a request in this window is on time, as far as is known now."""
+        return self.latest_on or self.due_on
 
     @property
     def open(self) -> bool:
@@ -67,7 +75,15 @@ class Deadline:
         return cls(**data)
 
 
-_DEADLINE_DATES = ("trigger_on", "starts_on", "due_on", "paused_since", "met_on", "breached_on")
+_DEADLINE_DATES = (
+    "trigger_on",
+    "starts_on",
+    "due_on",
+    "paused_since",
+    "met_on",
+    "breached_on",
+    "latest_on",
+)
 
 
 def _names(cls: type) -> dict[str, str]:
@@ -114,8 +130,15 @@ SETTABLE = frozenset(
         "diverted_to",
         "closed_on",
         "objection",
+        "transferred_on",
+        "transfer_received_on",
+        "last_opinion",
     }
 )
+
+# The written opinions a petitioner receives, latest stage last (第三十二条、第三十五条、
+# 第三十六条); each records the day it was issued and the day it was delivered.
+OPINIONS = ("reply", "review", "re_review")
 
 ENDED_STATES = frozenset({"diverted", "declined", "closed", "concluded", "withdrawn"})
 
@@ -158,6 +181,15 @@ class Case:
     objection: dict[str, Any] | None = None
     diverted_to: str | None = None
     closed_on: str | None = None
+    # 姓名（名称）、住址不清 (第二十三条第二款): no written notice is owed.
+    contact_unknown: bool = False
+    # 书面告知: every notice given, in order (notify).
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    # The last transfer's day, and the receiving organ's own receipt of it when recorded.
+    transferred_on: str | None = None
+    transfer_received_on: str | None = None
+    # The stage of the written opinion issued last (one of OPINIONS).
+    last_opinion: str | None = None
     units_involved: list[str] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     # 重复信访: the earlier matter this one repeats (the first of the chain), with the
@@ -178,6 +210,15 @@ class Case:
     def leader(self) -> dict[str, Any] | None:
         """The leader answerable for the matter now (the latest 包案 assignment)."""
         return self.leaders[-1] if self.leaders else None
+
+    @property
+    def awaiting_delivery(self) -> str | None:
+        """The written opinion issued but not yet delivered (``reply``, ``review`` or
+        ``re_review``), whose petitioner's window waits for its delivery; else None."""
+        if self.last_opinion is None:
+            return None
+        opinion = getattr(self, self.last_opinion) or {}
+        return self.last_opinion if opinion.get("delivered_on") is None else None
 
     @property
     def ended(self) -> bool:

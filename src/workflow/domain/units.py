@@ -30,6 +30,11 @@ class Unit:
         """True when ``other`` is this unit or lies anywhere below it."""
         return other.path.startswith(self.path)
 
+    @property
+    def lineage(self) -> tuple[str, ...]:
+        """The codes from the root of the tree down to this unit (``path`` is ``/P/C1/``)."""
+        return tuple(code for code in self.path.split("/") if code)
+
 
 class UnitDirectory(Protocol):
     def get(self, code: str) -> Unit | None: ...

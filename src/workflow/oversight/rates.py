@@ -57,7 +57,8 @@ DEFINITIONS_ZH = {
         "统计期内开始计时的受理告知期限（收到转送、交办或直接收到信访事项后15日内决定是否受理"
         "并告知，《信访工作条例》第二十二条、第二十三条），计入作出决定的单位：按期作出决定数"
         " ÷（按期 + 超期作出 + 超期未作出 + 尚在期限内）。在期限内作出不予受理决定的，视为按"
-        "期。参照广东信访系统“及时受理 / 总数”的口径。"
+        "期。期限以书面告知（“书面告知”操作）为准，仅受理而未告知的不视为按期。"
+        "参照广东信访系统“及时受理 / 总数”的口径。"
     ),
     "on_time_completion": (
         "统计期内开始计时的办理期限（60日，经批准可延长不超过30日，《信访工作条例》第三十四条"
@@ -136,7 +137,8 @@ def timely_acceptance(conn: Connection, scope: Scope, period: Period) -> Rate:
         "accept and tell the petitioner within 15 days, 《信访工作条例》第二十二条、第二十三"
         "条) whose clock started in the period, attributed to the deciding unit: decided on "
         "time / all of them (on time + late + overdue undecided + still running), as in the "
-        "Guangdong system's 及时受理 / 总数. A decline decided in time is a timely decision.",
+        "Guangdong system's 及时受理 / 总数. The clock is met by the written notice (action "
+        "notify), not by the acceptance alone; a decline decided in time is a timely decision.",
     )
 
 

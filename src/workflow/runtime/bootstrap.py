@@ -10,9 +10,9 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rules import RuleBook, WorkingCalendar, default_calendar, default_rule_book
+from rules import RuleBook, RuleViolation, WorkingCalendar, default_calendar, default_rule_book
 from rules.calendar_sources import parse_year_file
-from rules.rulesets import apply_overlay
+from rules.rulesets import load_overlay
 from workflow.adapters import repository as repo
 from workflow.adapters.database import Database
 from workflow.adapters.units import SqlUnitDirectory
@@ -39,12 +39,16 @@ class Container:
 
 
 def build_rule_book(settings: Settings) -> RuleBook:
+    """The national rule sets and the overlays of ``settings.rule_overlays`` (TOML files,
+    format in ``rules.overlays``); a malformed overlay stops the start, naming its file."""
     book = default_rule_book()
     sets = list(book.all)
     for path in settings.rule_overlays:
         overlay = tomllib.loads(path.read_text(encoding="utf-8"))
-        base = book.get(str(overlay.get("base", "xinfang-2022")))
-        sets.append(apply_overlay(base, overlay))
+        try:
+            sets.append(load_overlay(book, overlay))
+        except RuleViolation as error:
+            raise RuleViolation(error.rule_id, f"{path}: {error.reason}", error.citation) from error
     return RuleBook(sets)
 
 

@@ -23,7 +23,12 @@ class Settings(BaseSettings):
     calendar_dir: Path | None = Field(
         default=None, description="Extra calendar override files (one TOML per year)."
     )
-    rule_overlays: list[Path] = Field(default_factory=list)
+    rule_overlays: list[Path] = Field(
+        default_factory=list,
+        description="Local overlay files (TOML, format in rules.overlays): a province's "
+        "variations on a national rule set, for the units listed in its `units` or, "
+        "without them, for the whole deployment.",
+    )
     jwt_secret: str = DEV_SECRET
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     jwt_audience: str = "petitionflow"

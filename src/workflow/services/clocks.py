@@ -12,6 +12,8 @@ from typing import Any
 
 from rules import compute_due
 from rules.counting import Pause
+from rules.due_dates import DueDate
+from rules.provisional import LatestLastDay, latest_last_day
 from rules.time import local_date
 from workflow.domain.case import Deadline
 from workflow.services.conditions import CONDITIONS
@@ -49,7 +51,9 @@ def arm(ctx: Ctx, timer: TimerSpec, responsible_unit: str) -> Deadline | None:
     if timer.when is not None and not CONDITIONS[timer.when](ctx):
         return None
     start = trigger_date(ctx, timer.rule)
-    rule_set = ctx.engine.rule_set_for(start)
+    # A province's overlay governs the clocks of the units in its subtree.
+    choice = ctx.engine.choose_rule_set(start, responsible_unit)
+    rule_set = choice.rule_set
     if timer.rule not in rule_set.rules:
         return None  # e.g. the 2005 regulation has no objection window
     rule = rule_set.rules[timer.rule]
@@ -61,6 +65,7 @@ def arm(ctx: Ctx, timer: TimerSpec, responsible_unit: str) -> Deadline | None:
         start,
         ctx.engine.calendar,
         period_days=int(period) if period is not None else None,
+        chosen_because=choice.because,
     )
     return Deadline(
         id=f"{ctx.case.id}-{ctx.seq}-{timer.rule}",
@@ -76,14 +81,21 @@ def arm(ctx: Ctx, timer: TimerSpec, responsible_unit: str) -> Deadline | None:
         due_on=due.due_on,
         status="pending",
         provisional=due.provisional,
-        explanation=due.explain(),
+        explanation=due.explain() + provisional_note(ctx.engine, timer.rule, due),
+        latest_on=latest_on(ctx.engine, timer.rule, due),
     )
 
 
 def recompute(engine: Engine, deadline: Deadline, **changes: Any) -> Deadline:
     """The same clock with new extension days or pauses, due date from the rules again."""
     updated = replace(deadline, **changes)
-    rule = engine.rule_book.get(updated.rule_set).rule(updated.rule)
+    rule_set = engine.rule_book.get(updated.rule_set)
+    rule = rule_set.rule(updated.rule)
+    # The recorded rule set stays: it was chosen when the clock was armed, even if the
+    # unit has moved since; the explanation says why it applies.
+    because = engine.rule_book.explain_choice(
+        rule_set, updated.trigger_on, engine.lineage(updated.responsible_unit)
+    )
     due = compute_due(
         rule,
         updated.rule_set,
@@ -92,10 +104,52 @@ def recompute(engine: Engine, deadline: Deadline, **changes: Any) -> Deadline:
         period_days=updated.period_days,
         extension_days=updated.extension_days,
         pauses=[Pause(a, b) for a, b in updated.pauses],
+        chosen_because=because,
     )
     return replace(
-        updated, due_on=due.due_on, provisional=due.provisional, explanation=due.explain()
+        updated,
+        due_on=due.due_on,
+        provisional=due.provisional,
+        explanation=due.explain() + provisional_note(engine, updated.rule, due),
+        latest_on=latest_on(engine, updated.rule, due),
     )
+
+
+# The petitioner's windows (第三十五条、第三十六条第一款): they never lapse on a
+# provisional date (Contract 1.1).
+PETITIONER_WINDOWS = ("review_request", "re_review_request")
+
+
+def _bound(engine: Engine, rule: str, due: DueDate) -> LatestLastDay | None:
+    if rule not in PETITIONER_WINDOWS or not due.provisional:
+        return None
+    bound = latest_last_day(due, engine.calendar)
+    return None if bound.settled else bound
+
+
+def latest_on(engine: Engine, rule: str, due: DueDate) -> date | None:
+    """The latest last day of a petitioner's window while its year's notice is missing."""
+    bound = _bound(engine, rule, due)
+    return bound.latest_on if bound is not None else None
+
+
+def provisional_note(engine: Engine, rule: str, due: DueDate) -> list[str]:
+    """What a provisional date means for this clock, in the explanation's words."""
+    if not due.provisional:
+        return []
+    bound = _bound(engine, rule, due)
+    if bound is not None:
+        return [
+            f"申请期限不在暂定日期届满：放假安排公布前，{bound.latest_on} 24时后方届满；"
+            "公布后按正式安排重新计算，过早届满的期限重新开放。",
+            *bound.explain(),
+        ]
+    if rule in PETITIONER_WINDOWS:
+        return []
+    return [
+        "按暂定日历计算（当年放假安排尚未公布）：公布后重新计算；机关、单位的办理期限"
+        "若因此延后，此前的提醒只会提早，不损害信访人的权利。"
+    ]
 
 
 def _close_status(trigger: str) -> str:
@@ -113,7 +167,11 @@ def plan_move(
     chart = ctx.engine.chart
     clocks = empty_clocks()
     left = set(chart.exited(source, dest))
-    met_on = ctx.field_date("received_on") or ctx.occurred_on
+    # A request meets its window on the day it was received (第三十五条、第三十六条); any
+    # other move meets its clocks on its own day (a receiving organ's ``received_on``
+    # moves clocks, it does not date the move).
+    requested = ctx.trigger in ("request_review", "request_re_review")
+    met_on = (ctx.field_date("received_on") if requested else None) or ctx.occurred_on
     for d in ctx.case.deadlines:
         if d.open and (d.state in left or d.rule in restarts):
             status = "cancelled" if d.rule in restarts and d.state not in left else None
@@ -196,3 +254,86 @@ def merge(*parts: Clocks) -> Clocks:
         for key in out:
             out[key].extend(part[key])
     return out
+
+
+def _armed(ctx: Ctx, rule: str, state: str, responsible_unit: str) -> Clocks:
+    clocks = empty_clocks()
+    deadline = arm(ctx, TimerSpec(rule=rule, when=None, state=state), responsible_unit)
+    if deadline is not None:
+        clocks["opened"].append(deadline.to_doc())
+    return clocks
+
+
+def extension_notice(ctx: Ctx, responsible_unit: str) -> Clocks:
+    """第三十四条: an extension “并告知信访人延期理由”: a notice clock per extension, met by a
+    ``notify`` of kind ``extension`` (its period is policy, see the rule's notes)."""
+    return _armed(ctx, "notice_extension", ctx.case.state, responsible_unit)
+
+
+def deliver(ctx: Ctx, responsible_unit: str) -> Clocks:
+    """Delivery recorded after the opinion: the petitioner's window of the state the
+    matter is in now starts (第三十五条、第三十六条: 自收到书面答复之日起)."""
+    clocks = empty_clocks()
+    for timer in ctx.engine.chart.timers_of(ctx.case.state):
+        deadline = arm(ctx, timer, responsible_unit)
+        if deadline is not None:
+            clocks["opened"].append(deadline.to_doc())
+    return clocks
+
+
+# The notices a ``notify`` of each kind gives (第二十三条第二款、第三款; 第三十四条).
+_NOTICE_CLOCKS = {
+    "receipt": ("notice_direct", "notice_transfer"),
+    "acceptance": ("notice_direct", "notice_transfer"),
+    "extension": ("notice_extension",),
+    "other": (),
+}
+
+
+def notify(ctx: Ctx) -> Clocks:
+    """A written notice meets the running notice clocks of its kind, on the notice day."""
+    clocks = empty_clocks()
+    on = ctx.field_date("notified_on") or ctx.occurred_on
+    for d in ctx.case.deadlines:
+        if d.open and d.rule in _NOTICE_CLOCKS[str(ctx.fields["kind"])]:
+            clocks["closed"].append({"id": d.id, "status": "met", "on": on.isoformat()})
+    return clocks
+
+
+# The clocks of a transferred matter that count from the receiving organ's receipt
+# (第二十三条第三款: “自收到转送、交办的信访事项之日起”).
+RECEIPT_CLOCKS = ("notice_transfer", "object")
+
+
+def receipt_moves(ctx: Ctx) -> list[Deadline]:
+    """The receipt clocks recomputed from the ``received_on`` the receiving organ records
+    with its first action (none when it records none or the same day as the transfer)."""
+    received = ctx.field_date("received_on")
+    if received is None or ctx.case.state != "transferred":
+        return []
+    return [
+        recompute(ctx.engine, d, trigger_on=received)
+        for d in ctx.case.deadlines
+        if d.open and d.rule in RECEIPT_CLOCKS and d.trigger_on != received
+    ]
+
+
+def receipt_shift(ctx: Ctx, closing: set[str]) -> Clocks:
+    """``receipt_moves`` as clock changes, but for the clocks this same move closes."""
+    clocks = empty_clocks()
+    clocks["changed"] = [d.to_doc() for d in receipt_moves(ctx) if d.id not in closing]
+    return clocks
+
+
+def recomputed(ctx: Ctx) -> Clocks:
+    """The deadlines a newly loaded calendar moves (``fields["deadline_ids"]``); the
+    window that lapsed too early (``fields["deadline_id"]``) runs again."""
+    clocks = empty_clocks()
+    reopened = ctx.fields.get("deadline_id")
+    for d in ctx.case.deadlines:
+        if d.id in ctx.fields["deadline_ids"]:
+            fresh = recompute(ctx.engine, d)
+            if d.id == reopened:
+                fresh = replace(fresh, status="pending")
+            clocks["changed"].append(fresh.to_doc())
+    return clocks

@@ -70,6 +70,28 @@ def entered_by_transfer(ctx: Ctx) -> bool:
     return ctx.trigger == "transfer"
 
 
+def notice_owed_at_intake(ctx: Ctx) -> bool:
+    """第二十三条第二款: an organ other than a petition bureau that receives a matter
+    directly tells the petitioner in writing, “但信访人的姓名（名称）、住址不清的除外”."""
+    return intake_at_other_organ(ctx) and not ctx.case.contact_unknown
+
+
+def notice_owed_on_transfer(ctx: Ctx) -> bool:
+    """第二十三条第三款: the organ receiving a transferred or assigned matter (again after
+    an objection is overruled) tells the petitioner, unless the contact is unclear."""
+    return ctx.trigger in ("transfer", "overrule") and not ctx.case.contact_unknown
+
+
+def opinion_delivered(ctx: Ctx) -> bool:
+    """第三十五条、第三十六条: the petitioner's window counts 自收到书面答复之日起, so it is
+    armed only once delivery is recorded (with the opinion, or later by ``deliver``)."""
+    return ctx.fields.get("delivered_on") is not None
+
+
+def reopens_review_request(ctx: Ctx) -> bool:
+    return bool(ctx.fields.get("rule") == "review_request")
+
+
 def handling_clock_applies(ctx: Ctx) -> bool:
     return ctx.trigger == "accept" and handling_rules_apply(ctx, ctx.occurred_on)[0]
 
@@ -88,6 +110,10 @@ CONDITIONS: dict[str, Condition] = {
         intake_at_other_organ,
         assigned_with_feedback,
         entered_by_transfer,
+        notice_owed_at_intake,
+        notice_owed_on_transfer,
+        opinion_delivered,
+        reopens_review_request,
         handling_clock_applies,
         entered_by_redo,
     )

@@ -23,6 +23,9 @@ class Ctx:
     occurred_on: date
     seq: int
     facts: dict[str, bool] = field(default_factory=dict)
+    # When the event is recorded (the decision's "now"): a date the command reports, such
+    # as a delivery, cannot lie after it.
+    recorded_at: datetime | None = None
 
     @classmethod
     def of(
@@ -45,6 +48,10 @@ class Ctx:
             occurred_on=local_date(occurred_at),
             seq=case.version + 1,
         )
+
+    @property
+    def recorded_on(self) -> date:
+        return local_date(self.recorded_at) if self.recorded_at is not None else self.occurred_on
 
     def field_date(self, name: str) -> date | None:
         value = self.fields.get(name)

@@ -63,6 +63,7 @@ def decide(
     if not checked:
         _check_fields(trigger, fields)
     ctx = Ctx.of(engine, case, trigger, fields, actor, occurred_at)
+    ctx.recorded_at = now
     try:
         for name in spec.guards:
             GUARDS[name](ctx)
@@ -133,7 +134,11 @@ def _clocks(
     ctx: Ctx, internal: bool, reopen: bool, dest: str, holder: str, restarts: tuple[str, ...]
 ) -> clocks.Clocks:
     if ctx.trigger == "extend":
-        return clocks.extend(ctx)
+        return clocks.merge(clocks.extend(ctx), clocks.extension_notice(ctx, holder))
+    if ctx.trigger == "deliver":
+        return clocks.deliver(ctx, holder)
+    if ctx.trigger == "notify":
+        return clocks.merge(clocks.notify(ctx), clocks.receipt_shift(ctx, set()))
     if ctx.trigger == "hearing_start":
         return clocks.pause(ctx)
     if ctx.trigger == "hearing_end":
@@ -141,6 +146,10 @@ def _clocks(
     if internal:
         return clocks.empty_clocks()
     moved = clocks.plan_move(ctx, ctx.case.state, dest, holder, restarts)
+    if ctx.trigger == "reopen_window":
+        return clocks.merge(moved, clocks.recomputed(ctx))
+    # A receiving organ's own receipt date moves the clocks this move leaves running.
+    moved = clocks.merge(moved, clocks.receipt_shift(ctx, {c["id"] for c in moved["closed"]}))
     if reopen:
         window = "review_request" if ctx.trigger == "request_review" else "re_review_request"
         return clocks.merge(clocks.reopen_window(ctx, window), moved)

@@ -33,6 +33,14 @@ def _closing(ctx: Ctx, dest: str, effect: Effect) -> Effect:
     return effect
 
 
+def _receipt(ctx: Ctx, effect: Effect) -> Effect:
+    """The receiving organ's own receipt of a transferred matter, when it records one."""
+    received = ctx.fields.get("received_on")
+    if received is not None:
+        effect.set["transfer_received_on"] = received
+    return effect
+
+
 def classify(ctx: Ctx, dest: str) -> Effect:
     rule_set = ctx.engine.rule_set_for(ctx.occurred_on)
     decision = decide_route(rule_set, PetitionType(ctx.fields["type"]), Route(ctx.fields["route"]))
@@ -60,6 +68,8 @@ def transfer(ctx: Ctx, dest: str) -> Effect:
             "transferred_by": ctx.case.holder_unit,
             "transfer_mode": ctx.fields.get("mode", "transfer"),
             "objection": None,
+            "transferred_on": ctx.occurred_on.isoformat(),
+            "transfer_received_on": None,
         }
     )
 
@@ -70,22 +80,25 @@ def decline(ctx: Ctx, dest: str) -> Effect:
     return _closing(
         ctx,
         dest,
-        Effect(
-            set={
-                "decline": {
-                    "reason": ctx.fields["reason"],
-                    "detail": ctx.fields.get("detail"),
-                    "article": str(citation) if citation else None,
-                    "by": ctx.case.holder_unit,
+        _receipt(
+            ctx,
+            Effect(
+                set={
+                    "decline": {
+                        "reason": ctx.fields["reason"],
+                        "detail": ctx.fields.get("detail"),
+                        "article": str(citation) if citation else None,
+                        "by": ctx.case.holder_unit,
+                    }
                 }
-            }
+            ),
         ),
     )
 
 
 def object_(ctx: Ctx, dest: str) -> Effect:
     back_to = ctx.case.transferred_by or ctx.case.intake_unit
-    return Effect(
+    effect = Effect(
         set={
             "holder_unit": back_to,
             "objection": {
@@ -95,6 +108,7 @@ def object_(ctx: Ctx, dest: str) -> Effect:
             },
         }
     )
+    return _receipt(ctx, effect)
 
 
 def overrule(ctx: Ctx, dest: str) -> Effect:
@@ -108,7 +122,7 @@ def overrule(ctx: Ctx, dest: str) -> Effect:
 
 
 def accept(ctx: Ctx, dest: str) -> Effect:
-    return Effect(set={"accepted_on": ctx.occurred_on.isoformat()})
+    return _receipt(ctx, Effect(set={"accepted_on": ctx.occurred_on.isoformat()}))
 
 
 def extend(ctx: Ctx, dest: str) -> Effect:
@@ -129,15 +143,24 @@ def hearing_end(ctx: Ctx, dest: str) -> Effect:
     return Effect(set={"hearing_open": None}, append={"hearings": hearing})
 
 
+def _issued(ctx: Ctx) -> dict[str, Any]:
+    """A written opinion's two dates: issued (出具) on the action's day, delivered (送达)
+    when the petitioner received it, or None until ``deliver`` records it."""
+    return {
+        "issued_on": ctx.occurred_on.isoformat(),
+        "delivered_on": ctx.fields.get("delivered_on"),
+    }
+
+
 def reply(ctx: Ctx, dest: str) -> Effect:
-    delivered = ctx.field_date("delivered_on") or ctx.occurred_on
     answer = {
         "outcome": ctx.fields["outcome"],
         "opinion": ctx.fields["opinion"],
-        "delivered_on": delivered.isoformat(),
+        **_issued(ctx),
         "by": ctx.case.holder_unit,
     }
-    return _closing(ctx, dest, Effect(set={"reply": answer, "replied_by": ctx.case.holder_unit}))
+    changes = {"reply": answer, "replied_by": ctx.case.holder_unit, "last_opinion": "reply"}
+    return _closing(ctx, dest, Effect(set=changes))
 
 
 def evaluate(ctx: Ctx, dest: str) -> Effect:
@@ -165,12 +188,11 @@ def _request(ctx: Ctx, stage: str, answered_by: str | None) -> Effect:
 
 
 def _decision(ctx: Ctx, earlier: dict[str, Any] | None, **extra: Any) -> dict[str, Any]:
-    delivered = ctx.field_date("delivered_on") or ctx.occurred_on
     return {
         **(earlier or {}),
         "outcome": ctx.fields["outcome"],
         "opinion": ctx.fields["opinion"],
-        "delivered_on": delivered.isoformat(),
+        **_issued(ctx),
         **extra,
     }
 
@@ -181,7 +203,11 @@ def request_review(ctx: Ctx, dest: str) -> Effect:
 
 def review_decide(ctx: Ctx, dest: str) -> Effect:
     review = _decision(ctx, ctx.case.review, redo_days=ctx.fields.get("redo_days"))
-    changes: dict[str, Any] = {"review": review, "reviewed_by": ctx.case.holder_unit}
+    changes: dict[str, Any] = {
+        "review": review,
+        "reviewed_by": ctx.case.holder_unit,
+        "last_opinion": "review",
+    }
     if dest == "handling":
         changes["holder_unit"] = ctx.case.replied_by
     return Effect(set=changes)
@@ -192,7 +218,8 @@ def request_re_review(ctx: Ctx, dest: str) -> Effect:
 
 
 def re_review_decide(ctx: Ctx, dest: str) -> Effect:
-    return _closing(ctx, dest, Effect(set={"re_review": _decision(ctx, ctx.case.re_review)}))
+    decision = _decision(ctx, ctx.case.re_review)
+    return _closing(ctx, dest, Effect(set={"re_review": decision, "last_opinion": "re_review"}))
 
 
 def withdraw(ctx: Ctx, dest: str) -> Effect:
@@ -215,8 +242,34 @@ def assign_leader(ctx: Ctx, dest: str) -> Effect:
     return Effect(append={"leaders": assignment})
 
 
+def deliver(ctx: Ctx, dest: str) -> Effect:
+    stage = ctx.case.awaiting_delivery
+    assert stage is not None  # the awaiting_delivery guard ran
+    opinion = {
+        **getattr(ctx.case, stage),
+        "delivered_on": ctx.fields["delivered_on"],
+        "delivery_method": ctx.fields["method"],
+    }
+    return Effect(set={stage: opinion})
+
+
+def notify(ctx: Ctx, dest: str) -> Effect:
+    notice = {
+        "kind": ctx.fields["kind"],
+        "method": ctx.fields["method"],
+        "on": ctx.fields.get("notified_on") or ctx.occurred_on.isoformat(),
+        "detail": ctx.fields.get("detail"),
+        "by": ctx.actor.unit,
+    }
+    return _receipt(ctx, Effect(append={"notices": notice}))
+
+
 def lapse(ctx: Ctx, dest: str) -> Effect:
     return _closing(ctx, dest, Effect())
+
+
+def reopen_window(ctx: Ctx, dest: str) -> Effect:
+    return Effect(set={"closed_on": None})
 
 
 EFFECTS: dict[str, Callable[[Ctx, str], Effect]] = {
@@ -237,5 +290,8 @@ EFFECTS: dict[str, Callable[[Ctx, str], Effect]] = {
     "re_review_decide": re_review_decide,
     "withdraw": withdraw,
     "assign_leader": assign_leader,
+    "deliver": deliver,
+    "notify": notify,
     "lapse": lapse,
+    "reopen_window": reopen_window,
 }

@@ -42,6 +42,7 @@ def new_case(event: Event) -> Case:
         last_hash=event.prev_hash,
         last_occurred_at=event.occurred_at,
         repeat=p.get("repeat"),
+        contact_unknown=bool(p.get("contact_unknown", False)),
     )
     return case
 

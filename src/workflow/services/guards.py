@@ -11,8 +11,11 @@ from datetime import date
 
 from rules import UnitKind
 from rules.admissibility import check_extension
+from rules.time import local_date
+from workflow.domain.case import Deadline
 from workflow.domain.errors import GuardRejected
 from workflow.domain.units import Unit
+from workflow.services import clocks
 from workflow.services.context import Ctx
 from workflow.services.oversight_guards import OVERSIGHT_GUARDS
 
@@ -62,18 +65,26 @@ def decline_reason_cited(ctx: Ctx) -> None:
         raise _invalid("decline", "reason other needs a detail", field="detail")
 
 
-def _window_open(ctx: Ctx, rule: str, day: date, what: str) -> None:
-    deadline = ctx.case.latest(rule)
-    if deadline is None:
-        raise GuardRejected(rule, f"this matter has no {what}")
-    if day > deadline.due_on:
+def _window_open(
+    ctx: Ctx, rule: str, day: date, what: str, *, deadline: Deadline | None = None
+) -> None:
+    deadline = deadline or ctx.case.latest(rule)
+    if deadline is None and ctx.case.awaiting_delivery is not None:
         raise GuardRejected(
             rule,
-            f"the {what} ended on {deadline.due_on.isoformat()} ({deadline.article}); "
+            f"the {what} has not started: the written opinion's delivery (送达) is not "
+            "recorded yet; the issuing organ records it with `deliver`",
+        )
+    if deadline is None:
+        raise GuardRejected(rule, f"this matter has no {what}")
+    if day > deadline.lapses_after:
+        raise GuardRejected(
+            rule,
+            f"the {what} ended on {deadline.lapses_after.isoformat()} ({deadline.article}); "
             f"{day.isoformat()} is too late",
             article=deadline.article,
             problem="window-lapsed",
-            due_on=deadline.due_on.isoformat(),
+            due_on=deadline.lapses_after.isoformat(),
         )
 
 
@@ -85,7 +96,8 @@ def object_window_open(ctx: Ctx) -> None:
             "no objection window is open: it opens only on a transfer under "
             "《信访工作条例》第二十三条第三款 (2022), once",
         )
-    _window_open(ctx, "object", ctx.occurred_on, "5-working-day objection window")
+    shifted = {d.rule: d for d in clocks.receipt_moves(ctx)}.get("object")
+    _window_open(ctx, "object", ctx.occurred_on, "5-working-day objection window", deadline=shifted)
 
 
 def holder_may_accept(ctx: Ctx) -> None:
@@ -110,8 +122,17 @@ def extension_allowed(ctx: Ctx) -> None:
         rule, deadline.extension_days, deadline.times_extended, int(ctx.fields["days"])
     )
     if not verdict.ok:
+        # The extension's own provision: an overlay may change the cap under another
+        # article than the handling period's.
+        article = str(verdict.citation) if verdict.citation else deadline.article
         raise GuardRejected(
-            "extension-limit", verdict.reason, article=deadline.article, problem="extension-limit"
+            "extension-limit",
+            verdict.reason,
+            article=article,
+            problem="extension-limit",
+            extended_days=deadline.extension_days,
+            times_extended=deadline.times_extended,
+            rule_set=deadline.rule_set,
         )
     if ctx.occurred_on > deadline.due_on:
         raise GuardRejected(
@@ -135,11 +156,105 @@ def hearing_open(ctx: Ctx) -> None:
         raise _invalid("hearing", "a hearing cannot end before it started")
 
 
-def delivered_not_in_future(ctx: Ctx) -> None:
+def _stage_being_delivered(ctx: Ctx) -> str | None:
+    """The opinion this command delivers: the one it issues, or for ``deliver`` the one
+    awaiting delivery."""
+    if ctx.trigger == "deliver":
+        return ctx.case.awaiting_delivery
+    return {"reply": "reply", "review_decide": "review", "re_review_decide": "re_review"}.get(
+        ctx.trigger
+    )
+
+
+def _not_before(ctx: Ctx, stage: str | None) -> list[tuple[date, str]]:
+    """The facts a delivery cannot precede, with their names."""
+    facts = [(local_date(ctx.case.received_at), "the matter's receipt")]
+    if ctx.case.accepted_on is not None:
+        facts.append((date.fromisoformat(ctx.case.accepted_on), "the acceptance"))
+    # A review or re-review holds the request it answers (its receipt) and, once issued,
+    # the opinion's own issue day.
+    opinion = getattr(ctx.case, stage) if stage is not None else None
+    if opinion is not None and opinion.get("received_on"):
+        facts.append((date.fromisoformat(opinion["received_on"]), "the request's receipt"))
+    if ctx.trigger != "deliver":
+        facts.append((ctx.occurred_on, "the opinion's issue"))
+    elif opinion is not None and opinion.get("issued_on"):
+        facts.append((date.fromisoformat(opinion["issued_on"]), "the opinion's issue"))
+    return facts
+
+
+def delivery_plausible(ctx: Ctx) -> None:
+    """Issue (出具, the action's day) and delivery (送达) are two facts: a written opinion
+    reaches the petitioner on or after the day it is issued, never before it, the
+    acceptance or the matter's receipt, and never after the day it is recorded."""
     delivered = ctx.field_date("delivered_on")
-    if delivered is not None and delivered > ctx.occurred_on:
+    if delivered is None:
+        return
+    if delivered > ctx.recorded_on:
         raise _invalid(
-            "delivered_on", "delivered_on is after the action itself", field="delivered_on"
+            "delivered_on",
+            f"delivered_on {delivered.isoformat()} is after the day it is recorded",
+            field="delivered_on",
+        )
+    for day, what in _not_before(ctx, _stage_being_delivered(ctx)):
+        if delivered < day:
+            raise _invalid(
+                "delivered_on",
+                f"delivered_on {delivered.isoformat()} precedes {what} ({day.isoformat()})",
+                field="delivered_on",
+            )
+
+
+def awaiting_delivery(ctx: Ctx) -> None:
+    if ctx.case.awaiting_delivery is None:
+        raise GuardRejected(
+            "delivery",
+            "no written opinion of this matter awaits delivery: it was delivered already",
+        )
+
+
+def notice_plausible(ctx: Ctx) -> None:
+    """A notice is given on or after the matter's receipt, and not after it is recorded."""
+    notified = ctx.field_date("notified_on")
+    if notified is None:
+        return
+    received = local_date(ctx.case.received_at)
+    if notified > ctx.recorded_on or notified < received:
+        raise _invalid(
+            "notified_on",
+            f"notified_on {notified.isoformat()} lies outside {received.isoformat()} .. "
+            f"{ctx.recorded_on.isoformat()} (the matter's receipt .. the recording day)",
+            field="notified_on",
+        )
+
+
+def receipt_plausible(ctx: Ctx) -> None:
+    """第二十三条第三款 counts the receiving organ's clocks “自收到转送、交办的信访事项之日起”:
+    the organ may record that day with its first action on a transferred matter, on or
+    after the transfer and not after the action itself."""
+    received = ctx.field_date("received_on")
+    if received is None:
+        return
+    if ctx.case.state != "transferred" or ctx.case.transferred_on is None:
+        raise _invalid(
+            "received_on",
+            "received_on is recorded only by the organ receiving a transferred matter",
+            field="received_on",
+        )
+    recorded = ctx.case.transfer_received_on
+    if recorded is not None and recorded != received.isoformat():
+        raise _invalid(
+            "received_on",
+            f"the receipt of this transfer was recorded already ({recorded})",
+            field="received_on",
+        )
+    transferred = date.fromisoformat(ctx.case.transferred_on)
+    if not transferred <= received <= ctx.occurred_on:
+        raise _invalid(
+            "received_on",
+            f"received_on {received.isoformat()} lies outside {transferred.isoformat()} .. "
+            f"{ctx.occurred_on.isoformat()} (the transfer .. this action)",
+            field="received_on",
         )
 
 
@@ -169,6 +284,14 @@ def _reopenable(ctx: Ctx, rule: str, what: str) -> None:
     window = ctx.case.latest(rule)
     if window is None or window.status != "lapsed":
         raise GuardRejected(rule, f"this closed matter has no lapsed {what} to reopen it")
+
+
+def window_lapsed_too_early(ctx: Ctx) -> None:
+    """Only the calendar recompute reopens a closed matter this way, naming the lapsed
+    window that closed it (Contract 1.1: a window that lapsed too early reopens)."""
+    window = ctx.case.latest(str(ctx.fields.get("rule")))
+    if window is None or window.id != ctx.fields.get("deadline_id") or window.status != "lapsed":
+        raise GuardRejected("reopen_window", "no lapsed window of this matter to reopen")
 
 
 def review_window_open(ctx: Ctx) -> None:
@@ -229,8 +352,12 @@ GUARDS: dict[str, Guard] = {
         extension_allowed,
         no_hearing_open,
         hearing_open,
-        delivered_not_in_future,
+        delivery_plausible,
+        awaiting_delivery,
+        notice_plausible,
+        receipt_plausible,
         has_been_answered,
+        window_lapsed_too_early,
         review_window_open,
         re_review_window_open,
         review_organ_exists,

@@ -104,6 +104,8 @@ def decide_registration(
     }
     if repeat is not None:
         payload["repeat"] = repeat
+    if command.contact_unknown:
+        payload["contact_unknown"] = True
     draft = Case(
         id=case_id,
         number=number,
@@ -124,6 +126,7 @@ def decide_registration(
         last_hash=GENESIS,
         last_occurred_at=received_at,
         repeat=repeat,
+        contact_unknown=command.contact_unknown,
     )
     ctx = Ctx.of(engine, draft, "register", {}, actor, received_at)
     opened = clocks.empty_clocks()

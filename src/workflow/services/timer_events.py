@@ -129,15 +129,23 @@ def decide_recompute(
     """Provisional deadlines computed again under a newly loaded calendar.
 
     Only deadlines whose computation actually changed are recorded; None if none did.
+    A petitioner's window that lapsed before its recomputed last day had passed lapsed
+    too early: while that day has not passed yet, the matter it closed opens again
+    (``window_reopened``, Contract 1.1); otherwise the window keeps its lapse and its
+    recomputed dates (``deadline_recomputed``).
     """
     changed: list[Deadline] = []
     moves: list[dict[str, Any]] = []
+    reopened: Deadline | None = None
     for deadline in case.deadlines:
-        if deadline.id not in deadline_ids or deadline.status not in ("pending", "paused"):
+        if deadline.id not in deadline_ids or deadline.status not in _RECOMPUTED:
             continue
         fresh = clocks.recompute(engine, deadline)
         if fresh == deadline:
             continue
+        lapsed = deadline.status == "lapsed"
+        if lapsed and fresh.lapses_after <= deadline.lapses_after:
+            continue  # it lapsed no earlier than it should have: nothing to correct
         changed.append(fresh)
         moves.append(
             {
@@ -146,16 +154,52 @@ def decide_recompute(
                 "old_due_on": deadline.due_on.isoformat(),
                 "new_due_on": fresh.due_on.isoformat(),
                 "provisional": fresh.provisional,
+                **({"lapsed_too_early": True} if lapsed else {}),
             }
         )
+        if lapsed and _reopens(case, deadline, fresh, now):
+            reopened = deadline
     if not changed:
         return None
+    if reopened is not None:
+        fields = {
+            "deadline_id": reopened.id,
+            "rule": reopened.rule,
+            "deadline_ids": [d.id for d in changed],
+            "reason": reason,
+            "recomputed": moves,
+        }
+        at = max(now, case.last_occurred_at)
+        return decide(engine, case, "reopen_window", fields, SYSTEM_ACTOR, at, now)
     payload: dict[str, Any] = {
         "reason": reason,
         "recomputed": moves,
         "clocks": {**clocks.empty_clocks(), "changed": [d.to_doc() for d in changed]},
     }
     return _seal(case, "deadline_recomputed", max(now, case.last_occurred_at), now, payload)
+
+
+_RECOMPUTED = ("pending", "paused", "lapsed")
+
+
+def _reopens(case: Case, lapsed: Deadline, fresh: Deadline, now: datetime) -> bool:
+    """The lapse of this window closed the matter, and its corrected last day has not
+    passed: the petitioner may still use it."""
+    window = case.latest(lapsed.rule)
+    return (
+        case.state == "closed"
+        and lapsed.rule in _LAPSE_MOVES.values()
+        and window is not None
+        and window.id == lapsed.id
+        and local_date(now) <= fresh.lapses_after
+    )
+
+
+def recomputed_moves(event: Event) -> list[dict[str, Any]]:
+    """What a recompute event moved (``deadline_recomputed`` or ``window_reopened``)."""
+    if event.type == "window_reopened":
+        return list(event.payload["fields"]["recomputed"])
+    return list(event.payload["recomputed"])
 
 
 def _seal(

@@ -30,13 +30,16 @@ def plan_timers(case_id: str, deadline: Deadline, warning_days: int) -> list[Tim
         return []
     due = deadline.due_on.isoformat()
     if deadline.kind == "window":
+        # A petitioner's window on a provisional date lapses only after its latest
+        # possible last day (``Deadline.latest_on``); the id names the day it lapses.
+        last = deadline.lapses_after
         return [
             TimerPlan(
-                f"{deadline.id}:lapse:{due}",
+                f"{deadline.id}:lapse:{last.isoformat()}",
                 case_id,
                 deadline.id,
                 "lapse",
-                end_of_day(deadline.due_on),
+                end_of_day(last),
             )
         ]
     plans = [

@@ -1,10 +1,12 @@
 """Load a year's working-day calendar and recompute the deadlines that guessed it.
 
-A deadline whose days touch a year without official data was computed on weekends only
-and marked provisional. Once the year's arrangement is imported, every such open
-deadline is computed again and the change is recorded as a system event on its matter
-(``deadline_recomputed``), which also moves its timers. A running API or scheduler
-process reads the calendar at start-up: restart it to use the new year.
+A deadline whose days touch a year without official data was computed on weekends and
+the statutory days of 《全国年节及纪念日放假办法》第二条 only, and marked provisional.
+Once the year's arrangement is imported, every such deadline is computed again, the
+windows that already lapsed included, and the change is recorded as a system event on
+its matter (``deadline_recomputed``), which also moves its timers; a petitioner's
+window that lapsed too early opens again (``window_reopened``, Contract 1.1). A running
+API or scheduler process reads the calendar at start-up: restart it to use the new year.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from workflow.adapters import timer_store as store
 from workflow.commands.record import record
 from workflow.runtime.bootstrap import Container, bootstrap, build_calendar
 from workflow.runtime.config import Settings
-from workflow.services.timer_events import decide_recompute
+from workflow.services.timer_events import decide_recompute, recomputed_moves
 
 CALENDAR_YEARS = repo.CALENDAR_YEARS
 
@@ -75,7 +77,7 @@ def recompute_provisional(container: Container, year: int, reason: str | None = 
                 continue
             record(conn, container.engine, case, event, now)
         result.cases.append(case_id)
-        result.moves += event.payload["recomputed"]
+        result.moves += recomputed_moves(event)
         for listener in container.petitions.listeners:
             listener(case, [event])
     return result

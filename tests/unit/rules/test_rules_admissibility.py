@@ -72,15 +72,19 @@ def test_window_includes_the_due_day() -> None:
     inside.raise_if_failed()
 
 
-# (already extended days, times extended, requested days, ok) — art 34: once, ≤ 30 days
+# (already extended days, times extended, requested days, ok) — art 34: “延长期限不得超过
+# 30日”, the days in total over the handling; the number of approvals is not limited.
 EXTENSIONS = [
-    (0, 0, 30, True),  # the maximum
-    (0, 0, 31, False),  # over 30 days
+    (0, 0, 30, True),  # art 34: the maximum
+    (0, 0, 31, False),  # art 34: over 30 days
     (0, 0, 1, True),  # the minimum
     (0, 0, 0, False),  # zero days is not an extension
-    (10, 1, 5, False),  # a second extension is not allowed
-    (10, 0, 20, True),  # total exactly 30
-    (10, 0, 21, False),  # total 31
+    (10, 1, 5, True),  # art 34: a second approval, 15 days in total
+    (20, 1, 10, True),  # art 34: 20 + 10, exactly 30 in total
+    (30, 2, 1, False),  # art 34: one more day makes 31
+    (10, 0, 20, True),  # art 34: total exactly 30
+    (10, 0, 21, False),  # art 34: total 31
+    (29, 7, 1, True),  # art 34: an eighth approval, still 30 in total
 ]
 
 

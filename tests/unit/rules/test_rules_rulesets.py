@@ -34,6 +34,7 @@ COMMON = {
     "notice_transfer",
     "assign_feedback",
     "handle",
+    "notice_extension",
     "review_request",
     "review",
     "re_review_request",
@@ -88,12 +89,24 @@ def test_special_rules() -> None:
         False,
     )
     assert objection.kind is ClockKind.WINDOW
+    # 2022 art 34 / 2005 art 33: “并告知信访人延期理由” — the duty is the article's, the
+    # 5 working days are policy and say so.
+    for rule_set, article in ((R2022, "第三十四条"), (R2005, "第三十三条")):
+        notice = rule_set.rule("notice_extension")
+        assert (notice.period_days, notice.unit, notice.kind) == (
+            5,
+            DayUnit.WORKING,
+            ClockKind.OBLIGATION,
+        )
+        assert notice.citation.article == article and "[I]" in notice.notes
+        assert "告知信访人延期理由" in notice.notes
     supervise = R2005.rule("supervise_feedback")  # 2005 art 36¶2, no 2022 counterpart
     assert (supervise.period_days, str(supervise.citation)) == (30, "《信访条例》第三十六条第二款")
     for rule_set in (R2005, R2022):
         handle = rule_set.rule("handle")
         assert handle.extension is not None
-        assert (handle.extension.max_total_days, handle.extension.max_times) == (30, 1)
+        # 2022 art 34 / 2005 art 33 cap the days (“不得超过30日”), not the approvals.
+        assert (handle.extension.max_total_days, handle.extension.max_times) == (30, None)
         assert handle.extension.requires_approval
         re_review = rule_set.rule("re_review")
         assert re_review.pausable and re_review.pause_citation is not None
