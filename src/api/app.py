@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import console, limits, media, problems
+from api.attempts import Attempts
 from api.limits import RateLimit
 from api.media import JsonBodies
 from api.observability import Metrics, RequestContext, configure_logging
@@ -18,6 +19,7 @@ from api.routes import (
     events,
     ops,
     petitions,
+    public,
     rules,
     statechart,
     supervision,
@@ -71,8 +73,10 @@ def create_app(
     # Requests are matched against the routers in this order, route by route (~2 us
     # each): the petition commands, most of the traffic, come first. No two routers'
     # paths overlap, so the order decides nothing else.
-    for module in (petitions, ops, units, audit, supervision, rules, statechart, events):
+    for module in (petitions, ops, units, audit, supervision, rules, statechart, events, public):
         app.include_router(module.router)
+    # The public routes' attempts, per number and per address (api.attempts).
+    app.state.public_attempts = Attempts(config)
     if config.clock == "simulated":
         app.include_router(admin.router)
     console.install(app)

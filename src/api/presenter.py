@@ -12,6 +12,7 @@ from workflow.adapters.prepared import Prepared, json_value
 from workflow.adapters.repository import PERSONAL
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case, Deadline
+from workflow.domain.units import UnitDirectory
 from workflow.statechart import Chart
 
 
@@ -68,13 +69,41 @@ def _petitioner(ref: str, data: dict[str, Any] | None, show: bool) -> Petitioner
     )
 
 
-def petitioners(conn: Connection, case: Case, actor: Actor) -> list[PetitionerOut]:
+WITHHELD = "***"
+
+
+def _withheld(ref: str, data: dict[str, Any] | None) -> PetitionerOut:
+    """第三十条第三款 toward an accused unit: stronger than the supervisors' masking, the
+    name goes too, and no part of a number is kept (region, birth date and the last
+    digits together name a person in a county). A field given shows as ``***``, one not
+    given as null, so the reader knows the holder has it."""
+    if data is None:
+        return PetitionerOut(ref=ref, redacted=True)
+    hidden = {k: WITHHELD if data.get(k) else None for k in ("name", "id_number", "phone")}
+    return PetitionerOut(
+        ref=ref,
+        **hidden,
+        address=WITHHELD if data.get("address") else None,
+        masked=True,
+        confidential=True,
+    )
+
+
+def petitioners(
+    conn: Connection, case: Case, actor: Actor, units: UnitDirectory
+) -> list[PetitionerOut]:
+    """The petitioners as ``actor`` may see them; every response showing a petitioner
+    (the resource, lists, command responses, the dossier) is built here."""
     rows = {ref: json_value(data) for ref, data in _PERSONAL_OF.rows(conn, {"w_case": case.id})}
+    if scope.identity_withheld(actor, case, units):
+        return [_withheld(p["ref"], rows.get(p["ref"])) for p in case.petitioners]
     show = scope.sees_personal_data(actor, case)
     return [_petitioner(p["ref"], rows.get(p["ref"]), show) for p in case.petitioners]
 
 
-def present(conn: Connection, case: Case, actor: Actor, chart: Chart) -> PetitionOut:
+def present(
+    conn: Connection, case: Case, actor: Actor, chart: Chart, units: UnitDirectory
+) -> PetitionOut:
     return PetitionOut(
         id=case.id,
         number=case.number,
@@ -95,7 +124,7 @@ def present(conn: Connection, case: Case, actor: Actor, chart: Chart) -> Petitio
         deadlines=[deadline_out(d) for d in case.deadlines],
         overdue=case.overdue,
         allowed_actions=list(chart.actions_from(case.state)),
-        petitioners=petitioners(conn, case, actor),
+        petitioners=petitioners(conn, case, actor, units),
         transferred_by=case.transferred_by,
         transfer_mode=case.transfer_mode,
         accepted_on=case.accepted_on,
@@ -118,6 +147,7 @@ def present(conn: Connection, case: Case, actor: Actor, chart: Chart) -> Petitio
         awaiting_delivery=case.awaiting_delivery,
         notices=case.notices,
         contact_unknown=case.contact_unknown,
+        accused_units=case.accused_units,
         transferred_on=case.transferred_on,
         transfer_received_on=case.transfer_received_on,
     )

@@ -34,6 +34,8 @@ TITLES: dict[str, str] = {
     "window-lapsed": "The time window has lapsed",
     "extension-limit": "The extension limit is reached",
     "repeat-petition": "The matter repeats an earlier one and is declined",
+    # 第三十条第三款: an accusation is not sent to the unit it accuses or one below it.
+    "confidentiality": "The matter is confidential toward that unit",
     "version-conflict": "The petition changed meanwhile",
     "idempotency-key-reused": "Idempotency key reused with another request",
     "payload-too-large": "Payload too large",
@@ -201,7 +203,8 @@ _DESCRIPTIONS = {
     403: "forbidden: the caller's role may never do this",
     404: "not-found: no such object, or outside the caller's scope",
     405: "method-not-allowed",
-    409: "illegal-transition, window-lapsed, extension-limit, repeat-petition or "
+    409: "illegal-transition, window-lapsed, extension-limit, repeat-petition, "
+    "confidentiality (an accusation sent to a unit it accuses, or below one) or "
     "idempotency-key-reused",
     412: "version-conflict: If-Match names a stale version",
     413: "payload-too-large",

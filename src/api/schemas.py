@@ -61,6 +61,11 @@ class PetitionerOut(BaseModel):
     address: str | None = None
     masked: bool = False
     redacted: bool = False
+    confidential: bool = Field(
+        default=False,
+        description="Withheld entirely, names too: the reader is at a unit the accusation "
+        "accuses or below one (《信访工作条例》第三十条第三款).",
+    )
 
 
 class PetitionOut(BaseModel):
@@ -107,7 +112,9 @@ class PetitionOut(BaseModel):
     )
     leaders: list[dict[str, Any]] = Field(default_factory=list)
     supervision: list[dict[str, Any]] = Field(
-        default_factory=list, description="督办事项: one per breached obligation, with its steps."
+        default_factory=list,
+        description="督办事项: one per breached obligation, and those a petition bureau "
+        "opened by hand (第四十条, with `ground` and `detail`), each with its steps.",
     )
     awaiting_delivery: Literal["reply", "review", "re_review"] | None = Field(
         default=None,
@@ -121,11 +128,27 @@ class PetitionOut(BaseModel):
         default=False,
         description="姓名（名称）、住址不清: no written-notice clock runs (第二十三条).",
     )
+    accused_units: list[str] = Field(
+        default_factory=list,
+        description="检举控告: the units accused, as registered (第三十条第三款).",
+    )
     transferred_on: str | None = None
     transfer_received_on: str | None = Field(
         default=None,
         description="The receiving organ's own receipt of the transfer; its notice and "
         "objection clocks count from it (第二十三条第三款).",
+    )
+
+
+class RegisteredOut(PetitionOut):
+    """The registration's response: the matter, and the petitioner's query code."""
+
+    query_code: str | None = Field(
+        default=None,
+        description="查询码: with the matter's number it opens the public routes "
+        "(/v1/public/petitions/{number}). Returned by this response only and stored only "
+        "as a keyed hash: hand it to the petitioner now. A replay of the request (same "
+        "Idempotency-Key) returns null.",
     )
 
 

@@ -120,6 +120,22 @@ def sees_personal_data(actor: Actor, case: Case) -> bool:
     return actor.role in PERSONAL_DATA_ROLES and actor.unit in _units(case)
 
 
+def identity_withheld(actor: Actor, case: Case, units: UnitDirectory) -> bool:
+    """《信访工作条例》第三十条第三款: the petitioner's identity is never shown to a unit
+    the matter accuses or a unit below one, whichever role asks, while the accused units
+    bind (``Case.confidential``). It overrides ``sees_personal_data``: a handler there
+    that holds or held the matter is withheld it too.
+
+    Below counts because a unit below answers to the accused one; an unknown unit (an
+    admin's) is judged by its own code.
+    """
+    if not case.confidential:
+        return False
+    unit = units.get(actor.unit)
+    lineage = unit.lineage if unit is not None else (actor.unit,)
+    return any(code in case.accused_units for code in lineage)
+
+
 def may_register(actor: Actor) -> None:
     # Which unit kind may register is the domain's rule (registration guards).
     require_role(actor, ACTING_ROLES, "register petitions")

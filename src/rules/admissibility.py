@@ -16,7 +16,7 @@ from rules.deadlines import DeadlineRule
 from rules.due_dates import DueDate
 from rules.errors import RuleViolation
 from rules.rulesets import RuleSet, regulation_of
-from rules.taxonomy import DeclineReason
+from rules.taxonomy import DeclineReason, PetitionType, Route
 
 __all__ = [
     "DeclineReason",
@@ -26,6 +26,7 @@ __all__ = [
     "check_representatives",
     "check_window",
     "decline_citation",
+    "process_citation",
 ]
 
 CONCLUDED = "concluded"
@@ -49,6 +50,12 @@ class Verdict:
 def decline_citation(rule_set: RuleSet, reason: DeclineReason) -> Citation | None:
     """The article behind a 不予受理 / 不再受理 ground (None for ``OTHER``)."""
     return regulation_of(rule_set).decline_grounds.get(reason)
+
+
+def process_citation(rule_set: RuleSet, process: Route) -> Citation | None:
+    """The item of 第三十一条 (2005: 第二十一条) behind a claim's statutory process."""
+    law = regulation_of(rule_set).routes.get((PetitionType.CLAIM, process))
+    return law.citation if law is not None else None
 
 
 def check_representatives(rule_set: RuleSet, representatives: int) -> Verdict:

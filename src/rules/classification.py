@@ -25,13 +25,24 @@ from rules.taxonomy import (
     UnitKind,
 )
 
-__all__ = ["PetitionType", "Route", "RouteDecision", "UnitKind", "decide_route"]
+__all__ = [
+    "CONFIDENTIAL_TYPES",
+    "PetitionType",
+    "Route",
+    "RouteDecision",
+    "UnitKind",
+    "decide_route",
+]
 
 CLAIM_BRANCHES = frozenset(
     {Route.ARBITRATION, Route.PARTY_APPEAL, Route.ADMINISTRATIVE, Route.DUTY}
 )
 
 _TARGETS = {Route.LITIGATION: UnitKind.POLITICAL_LEGAL, Route.DISCIPLINE: UnitKind.DISCIPLINE}
+
+# 第三十条第三款 (2005: 第二十三条): the petitioner's 检举、揭发材料 are not disclosed or sent to
+# the accused; the engine also reads this when a matter is classified and diverted at once.
+CONFIDENTIAL_TYPES = frozenset({PetitionType.ACCUSATION})
 
 
 @dataclass(frozen=True)
@@ -63,11 +74,12 @@ def decide_route(rule_set: RuleSet, type: PetitionType, route: Route) -> RouteDe
     return RouteDecision(
         type=type,
         route=route,
-        diverted=route is not Route.PETITION,
+        # 第三十一条第五项 “依法履行或者答复”: the organ keeps the matter and acts or answers.
+        diverted=route not in (Route.PETITION, Route.DUTY),
         target_kind=_TARGETS.get(route),
         handling_clock=clock,
         review_rights=clock,
-        confidential=type is PetitionType.ACCUSATION,
+        confidential=type in CONFIDENTIAL_TYPES,
         citation=law.citation,
         explanation=f"{TYPE_LABELS[type]} → {ROUTE_LABELS[route]}：{law.explanation}",
     )

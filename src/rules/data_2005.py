@@ -105,6 +105,19 @@ RULES = (
         "5个工作日内书面告知，使信访人在原办理期限届满前知道延期及其理由；地方规定可以另定。",
     ),
     DeadlineRule(
+        id="implement",
+        title="支持信访请求意见的落实",
+        citation=art("第三十二条第二款"),
+        period_days=60,
+        unit=CD,
+        roll_forward=True,
+        kind=OBLIGATION,
+        starts_from="有权处理的行政机关出具支持信访请求的处理意见",
+        notes="“有权处理的行政机关依照前款第(一)项规定作出支持信访请求意见的，应当督促有关机关或者"
+        "单位执行。”[I] 未规定期限。引擎设计选择（政策）：自出具支持意见之日起60日内落实，"
+        "参照第三十三条的办理期限；与2022年规则集相同。",
+    ),
+    DeadlineRule(
         id="review_request",
         title="请求复查",
         citation=art("第三十四条"),
@@ -155,7 +168,7 @@ RULES = (
     DeadlineRule(
         id="redo",
         title="责令重新办理",
-        citation=art("第三十四条"),
+        citation=Citation("山东省信访条例", "第四十五条（参照；全国条例未规定，政策）"),
         period_days=None,
         unit=CD,
         roll_forward=True,

@@ -116,6 +116,34 @@ RULES = (
         "5个工作日内书面告知，使信访人在原办理期限届满前知道延期及其理由；地方规定可以另定。",
     ),
     DeadlineRule(
+        id="duty",
+        title="依法履行职责或者答复",
+        citation=art("第三十一条第五项"),
+        period_days=None,  # set per matter: the governing law's, else 60 days (policy)
+        unit=CD,
+        roll_forward=True,
+        kind=OBLIGATION,
+        starts_from="有权处理的机关、单位决定依法履行或者答复",
+        notes="“属于申请查处违法行为、履行保护人身权或者财产权等合法权益职责的，依法履行或者答复。”"
+        "[I] 期限由所依据的法律确定：机关在分类时记录（classify 的 due_on）；未记录的，"
+        "参照第三十四条按60日计算（政策，并在说明中写明）。",
+    ),
+    DeadlineRule(
+        id="implement",
+        title="支持信访请求意见的落实",
+        citation=art("第三十二条第二款"),
+        period_days=60,
+        unit=CD,
+        roll_forward=True,
+        kind=OBLIGATION,
+        starts_from="有权处理的机关、单位出具支持信访请求的处理意见",
+        notes="“有权处理的机关、单位作出支持信访请求意见的，应当督促有关机关、单位执行”。"
+        "[I] 本款规定了执行（落实）的义务，未规定期限。引擎设计选择（政策）：自出具支持意见之日起"
+        "60日内落实，参照第三十四条的办理期限；地方规定可以另定（如《山东省信访条例》（2015）"
+        "第四十一条第三款“督促有关国家机关或者单位限期执行”）。由出具意见的单位负责；"
+        "复查、复核期间和事项办结后继续计算，复查、复核撤销原意见或者责令重新办理的停止计算。",
+    ),
+    DeadlineRule(
         id="review_request",
         title="请求复查",
         citation=art("第三十五条"),
@@ -167,7 +195,7 @@ RULES = (
     DeadlineRule(
         id="redo",
         title="责令重新办理",
-        citation=art("第三十五条"),
+        citation=Citation("山东省信访条例", "第四十五条（参照；全国条例未规定，政策）"),
         period_days=None,
         unit=CD,
         roll_forward=True,
@@ -195,7 +223,8 @@ REGULATION = Regulation(
         DeclineReason.FINALIZED: art("第三十六条第三款"),
         DeclineReason.NOT_IN_JURISDICTION: art("第二十三条第一款"),
         DeclineReason.BYPASSED_LEVEL: art("第二十条第一款"),
-        DeclineReason.IN_STATUTORY_PROCESS: art("第三十一条第一项"),
+        # Refined by the process named on the decline (第三十一条第一项 to 第四项).
+        DeclineReason.IN_STATUTORY_PROCESS: art("第三十一条"),
         DeclineReason.DUPLICATE: art("第十九条第三款"),
     },
     routes={

@@ -62,7 +62,16 @@ from rules.citations import Citation
 from rules.deadlines import DayUnit, DeadlineRule, ExtensionPolicy
 from rules.errors import RuleViolation, UnknownRule
 
-_TOP_KEYS = {"id", "title", "base", "units", "effective_from", "effective_to", "rules"}
+_TOP_KEYS = {
+    "id",
+    "title",
+    "base",
+    "units",
+    "effective_from",
+    "effective_to",
+    "rules",
+    "lapsed_is_final",
+}
 _RULE_KEYS = {"period_days", "unit", "roll_forward", "pausable", "citation", "notes", "extension"}
 _EXTENSION_KEYS = {"max_total_days", "max_times", "citation"}
 
@@ -78,6 +87,7 @@ class OverlaySpec:
     rules: Mapping[str, DeadlineRule]
     base: str | None = None
     units: tuple[str, ...] = ()
+    lapsed_is_final: bool | None = None
 
 
 def parse_overlay(
@@ -106,6 +116,11 @@ def parse_overlay(
         rules=rules,
         base=None if base is None else _text(base, "base"),
         units=_units(overlay["units"], "units") if "units" in overlay else (),
+        lapsed_is_final=(
+            None
+            if "lapsed_is_final" not in overlay
+            else _flag(overlay["lapsed_is_final"], "lapsed_is_final")
+        ),
     )
 
 

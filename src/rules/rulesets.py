@@ -59,6 +59,11 @@ class RuleSet:
     representatives_citation: Citation
     base: str | None = None
     units: tuple[str, ...] = ()
+    # Whether a matter closed because its review (re-review) window lapsed is final for
+    # the same facts and reasons: the Regulations say so only of a re-review
+    # (第三十六条第三款), so for a lapse it is policy (Contract 1.1), on by default; an
+    # overlay may turn it off (``lapsed_is_final = false``) and is then the authority.
+    lapsed_is_final: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules", MappingProxyType(dict(self.rules)))
@@ -155,6 +160,9 @@ def apply_overlay(base: RuleSet, overlay: Mapping[str, object]) -> RuleSet:
         representatives_citation=base.representatives_citation,
         base=base.base or base.id,
         units=spec.units,
+        lapsed_is_final=(
+            base.lapsed_is_final if spec.lapsed_is_final is None else spec.lapsed_is_final
+        ),
     )
 
 

@@ -116,6 +116,7 @@ def test_admin_redaction_erases_the_data_and_the_chain_still_verifies(api: Api) 
             "address": None,
             "masked": False,
             "redacted": True,
+            "confidential": False,
         }
     ]
     page = api.client.get(

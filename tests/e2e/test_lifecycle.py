@@ -41,7 +41,13 @@ def test_full_lifecycle_over_http(api: Api) -> None:
     case = api.ok(case, "C1-ZJ", "extend", days=15, approved_by="局长", reason="情况复杂")
     api.clock.advance(days=10)
     case = api.ok(
-        case, "C1-ZJ", "reply", outcome="not_support", opinion="不予支持", delivered_on="2026-10-03"
+        case,
+        "C1-ZJ",
+        "reply",
+        outcome="not_support",
+        basis="《物业管理条例》第三十五条",
+        opinion="不予支持",
+        delivered_on="2026-10-03",
     )
     assert case["state"] == "replied"
     case = api.ok(case, "C1", "request_review", received_on="2026-10-03")
@@ -53,7 +59,7 @@ def test_full_lifecycle_over_http(api: Api) -> None:
     assert (case["state"], case["holder_unit"]) == ("under_re_review", "P")
     case = api.ok(case, "P", "re_review_decide", outcome="uphold", opinion="维持")
     assert case["state"] == "concluded"
-    case = api.ok(case, "P", "evaluate", satisfied=True)
+    case = api.ok(case, "C1-XF", "evaluate", satisfied=True)
     assert case["evaluations"] and case["version"] == 11
 
     got = api.client.get(f"/v1/petitions/{case['id']}", headers=api.auth("handler", "C1-ZJ"))

@@ -27,7 +27,15 @@ def test_parties_follow_the_matter_through_transfer_and_review(api: Api) -> None
     assert moved.holder_unit == "C1-ZJ" and moved.units == {"C1-XF", "C1-ZJ"}
     api.ok(case, "C1-ZJ", "accept")
     today = local_date(api.clock.now()).isoformat()
-    api.ok(case, "C1-ZJ", "reply", outcome="not_support", opinion="不予支持", delivered_on=today)
+    api.ok(
+        case,
+        "C1-ZJ",
+        "reply",
+        outcome="not_support",
+        basis="《物业管理条例》第三十五条",
+        opinion="不予支持",
+        delivered_on=today,
+    )
     api.ok(case, "C1", "request_review", received_on=api.clock.now().date().isoformat())
     reviewed = _same(api, case["id"])
     assert reviewed.holder_unit == "C1" and reviewed.units >= {"C1-XF", "C1-ZJ", "C1"}

@@ -165,6 +165,7 @@ def test_leaders_backlog_and_rates(api: Api) -> None:
     assert keys == [
         "timely_acceptance",
         "on_time_completion",
+        "implementation",
         "evaluation",
         "satisfaction",
         "repeat",

@@ -121,11 +121,15 @@ def test_decide_with_wrong_fields_is_invalid_command(c: Container, fields: dict[
 
 
 def test_a_route_the_rules_refuse_is_a_validation_error_with_the_article(c: Container) -> None:
+    # Routed by the organ with authority (a bureau does not route to arbitration at all):
+    # arbitration is a claim's route (第三十一条第二项), not a suggestion's.
     case = register(c)
+    act(c, case, "C1-XF", "classify", type="claim", route="petition")
+    case = act(c, case, "C1-XF", "transfer", to_unit="C1-ZJ")
     error = refused(
         c,
         GuardRejected,
-        lambda: act(c, case, "C1-XF", "classify", type="suggestion", route="arbitration"),
+        lambda: act(c, case, "C1-ZJ", "classify", type="suggestion", route="arbitration"),
     )
     assert isinstance(error, GuardRejected)
     assert (error.rule, error.problem, error.status) == ("route-invalid", "validation-error", 422)
@@ -216,8 +220,14 @@ def test_received_at_in_the_future_at_registration(c: Container) -> None:
 # -- registration --------------------------------------------------------------------
 
 
-def test_more_than_five_representatives(c: Container) -> None:
-    error = refused(c, GuardRejected, lambda: register(c, headcount=30, representatives=6))
+def test_more_than_five_representatives_of_a_visit(c: Container) -> None:
+    # 第二十条第三款 limits the representatives of a group visit (a letter's signatories are
+    # not limited: tests/integration/test_who_may_route.py).
+    error = refused(
+        c,
+        GuardRejected,
+        lambda: register(c, channel="visit", headcount=30, representatives=6),
+    )
     assert isinstance(error, GuardRejected)
     assert (error.problem, error.status) == ("validation-error", 422)
     assert error.article is not None and "第二十条第三款" in error.article
@@ -225,7 +235,7 @@ def test_more_than_five_representatives(c: Container) -> None:
 
 
 def test_five_representatives_are_allowed(c: Container) -> None:
-    case = register(c, headcount=30, representatives=5)
+    case = register(c, channel="visit", headcount=30, representatives=5)
     assert case.representatives == 5
 
 

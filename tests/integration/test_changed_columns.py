@@ -19,7 +19,7 @@ STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ("C1-XF", "transfer", {"to_unit": "C1-ZJ"}),
     ("C1-ZJ", "accept", {}),
     ("C1-ZJ", "reply", {"outcome": "support", "opinion": "支持"}),
-    ("C1-ZJ", "evaluate", {"satisfied": True}),
+    ("C1-XF", "evaluate", {"satisfied": True}),
 ]
 
 

@@ -90,10 +90,13 @@ def fields_for(action: str) -> st.SearchStrategy[dict[str, Any]]:
         "hearing_end": st.just({}),
         "reply": st.fixed_dictionaries(
             {
-                "outcome": st.sampled_from(["support", "explain", "not_support"]),
+                "outcome": st.sampled_from(
+                    ["support", "explain", "not_support", "mediated", "settled"]
+                ),
                 "opinion": text,
             },
-            optional={"delivered_on": optional_day},
+            # Mostly with a basis: without one a not_support reply is refused (第三十二条).
+            optional={"delivered_on": optional_day, "basis": text},
         ),
         "evaluate": st.fixed_dictionaries(
             {"satisfied": st.booleans()},
@@ -118,6 +121,9 @@ def fields_for(action: str) -> st.SearchStrategy[dict[str, Any]]:
                 "method": method,
             },
             optional={"notified_on": day_offset, "detail": text, "received_on": day_offset},
+        ),
+        "implemented": st.fixed_dictionaries(
+            {"detail": text}, optional={"implemented_on": day_offset}
         ),
     }
     return strategies[action]
@@ -169,7 +175,7 @@ class EngineMachine(RuleBasedStateMachine):
 
     def _fields(self, raw: dict[str, Any]) -> dict[str, Any]:
         fields = dict(raw)
-        for key in ("received_on", "delivered_on", "notified_on"):
+        for key in ("received_on", "delivered_on", "notified_on", "implemented_on"):
             if isinstance(fields.get(key), int):
                 fields[key] = (self.today() - timedelta(days=fields[key])).isoformat()
         return {k: v for k, v in fields.items() if v is not None}

@@ -42,6 +42,7 @@ def test_full_lifecycle_through_re_review(tmp_path: Path) -> None:
         "C1-ZJ",
         "reply",
         outcome="not_support",
+        basis="《物业管理条例》第三十五条",
         opinion="不予支持",
         delivered_on="2026-10-03",
     )
@@ -62,7 +63,7 @@ def test_full_lifecycle_through_re_review(tmp_path: Path) -> None:
     assert re_review is not None and re_review.status == "pending" and re_review.pauses
     case = act(c, case, "P", "re_review_decide", outcome="uphold", opinion="维持")
     assert case.state == "concluded"
-    case = act(c, case, "P", "evaluate", satisfied=False)
+    case = act(c, case, "C1-XF", "evaluate", satisfied=False)
     assert case.version == 13
 
     replay = c.petitions.replay(case.id)

@@ -81,7 +81,7 @@ def test_chain_verifies_on_the_file_after_a_lifecycle_and_detects_tampering(
     act(c, case, "C1-ZJ", "accept")
     c.clock.advance(days=5)  # type: ignore[attr-defined]
     act(c, case, "C1-ZJ", "reply", outcome="support", opinion="予以支持")
-    act(c, case, "C1", "evaluate", satisfied=True)
+    act(c, case, "C1-XF", "evaluate", satisfied=True)
     c.db.dispose()
 
     # A fresh Database on the same file reads back exactly what was hashed.

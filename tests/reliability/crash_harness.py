@@ -46,7 +46,7 @@ LIFECYCLE: list[tuple[str, dict[str, Any], str]] = [
     ("C1-XF", {"action": "transfer", "to_unit": "C1-ZJ", "mode": "transfer"}, "transferred"),
     ("C1-ZJ", {"action": "accept"}, "accepted"),
     ("C1-ZJ", {"action": "reply", "outcome": "explain", "opinion": "解释说明"}, "replied"),
-    ("C1", {"action": "evaluate", "satisfied": True}, "evaluated"),
+    ("C1-XF", {"action": "evaluate", "satisfied": True}, "evaluated"),
 ]
 
 

@@ -152,6 +152,19 @@ MATRIX: dict[tuple[str, str], Entry] = {
             "/v1/stats/rates",
         )
     },
+    # Only supervisors open items by hand (at a petition bureau above the responsible unit:
+    # the engine's check, tests/supervision/test_manual_items.py); an unknown matter is then
+    # 404 like any object.
+    ("POST", "/v1/supervision/items"): Entry(
+        "role",
+        lambda w: (
+            "POST",
+            "/v1/supervision/items",
+            {"petition_id": "no-such-petition", "ground": "other", "detail": "核查"},
+        ),
+        frozenset({"supervisor"}),
+        404,
+    ),
     # Only supervisors act on items; an unknown item is then 404 like any object.
     ("POST", "/v1/supervision/items/{item_id}/actions"): Entry(
         "role",
@@ -175,6 +188,25 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "role",
         lambda w: ("POST", "/v1/admin/clock", {"advance_days": 0}),
         frozenset({"admin"}),
+    ),
+    # The petitioner's own routes: the number and query code decide, a token nothing
+    # (tests/e2e/test_public.py has the wrong code and number, limits and what is shown).
+    ("GET", "/v1/public/petitions/{number}"): Entry(
+        "public",
+        lambda w: (
+            "GET",
+            f"/v1/public/petitions/{w.matter['number']}?code={w.matter['query_code']}",
+            None,
+        ),
+    ),
+    ("POST", "/v1/public/petitions/{number}/evaluation"): Entry(
+        "public",
+        lambda w: (
+            "POST",
+            f"/v1/public/petitions/{w.matter['number']}/evaluation",
+            {"code": "AAAA-AAAA-AAAA-AAAA", "satisfied": True},
+        ),
+        ok=404,
     ),
 }
 

@@ -49,7 +49,7 @@ def _matters(c: Container) -> dict[str, str]:
     act(c, late, "C1-ZJ", "accept")
     advance_clock(c, now=clock.now() + timedelta(days=75))
     act(c, late, "C1-ZJ", "reply", outcome="explain", opinion="解释说明")
-    act(c, late, "C1", "evaluate", satisfied=True)
+    act(c, late, "C1-XF", "evaluate", satisfied=True)
     person = {"name": "周八", "id_number": "110101198502020022"}
     handling = register(c, subject="另一件事", petitioners=[person])
     act(c, handling, "C1-XF", "classify", type="claim", route="petition")

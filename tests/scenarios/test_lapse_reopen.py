@@ -29,6 +29,7 @@ def _replied(c: Container, delivered_on: str) -> Case:
         "C1-ZJ",
         "reply",
         outcome="not_support",
+        basis="《物业管理条例》第三十五条",
         opinion="不予支持",
         delivered_on=delivered_on,
     )
@@ -105,10 +106,10 @@ def test_objection_window_lapse_changes_no_state(tmp_path: Path) -> None:
 def test_a_lapse_swept_late_never_precedes_a_recorded_event(tmp_path: Path) -> None:
     c = make_container(tmp_path, at("2026-09-05 10:00"))
     case = _replied(c, "2026-09-05")
-    # The scheduler is down when the window lapses (10-09 00:00); on 10-10 a handler
+    # The scheduler is down when the window lapses (10-09 00:00); on 10-10 the bureau
     # records the petitioner's satisfaction evaluation, allowed while replied.
     c.clock.set(at("2026-10-10 15:00"))  # type: ignore[attr-defined]
-    case = act(c, case, "C1-ZJ", "evaluate", satisfied=True)
+    case = act(c, case, "C1-XF", "evaluate", satisfied=True)
     # The sweep runs on 10-11: the lapse is recorded after the evaluation, occurring at
     # the evaluation's instant (history never runs backwards); the real due instant is
     # kept in the payload.

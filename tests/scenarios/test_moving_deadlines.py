@@ -70,6 +70,7 @@ def test_hearing_pauses_the_re_review_clock(tmp_path: Path) -> None:
         "C1-ZJ",
         "reply",
         outcome="not_support",
+        basis="《物业管理条例》第三十五条",
         opinion="不予支持",
         delivered_on="2026-04-10",
     )

@@ -39,6 +39,7 @@ def _replied(c: Container, issued: str, delivered: str, n: int = 1) -> list[Case
             "C1-ZJ",
             "reply",
             outcome="not_support",
+            basis="《物业管理条例》第三十五条",
             opinion="不予支持",
             occurred_at=_iso(issued),
             delivered_on=delivered,

@@ -60,10 +60,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Container:
     m["a4"] = _transferred(c, "事项a4")
     _reply(c, m["a1"], "2026-04-10")  # on time
     advance_to(c, at("2026-04-15 10:00"))
-    act(c, m["a1"], "C1-ZJ", "evaluate", satisfied=True)
+    # Recorded on the petitioners' behalf by the bureau: the replying unit may not.
+    act(c, m["a1"], "C1-XF", "evaluate", satisfied=True)
     _reply(c, m["a7"], "2026-04-20")  # on time
     advance_to(c, at("2026-04-22 10:00"))
-    act(c, m["a7"], "C1-ZJ", "evaluate", satisfied=False)
+    act(c, m["a7"], "C1-XF", "evaluate", satisfied=False)
     _reply(c, m["a5"], "2026-05-20")  # late (due 05-02), never evaluated
     _reply(c, m["a6"], "2026-06-25")  # late, still inside the evaluation window on 07-01
     advance_to(c, at("2026-07-01 09:00"))
@@ -99,7 +100,14 @@ def test_evaluation_and_satisfaction(world: Container) -> None:
         participation, satisfaction = rates.evaluation(conn, C1, period, 30)
     # Replies delivered in the period: a1, a7 (evaluated), a5 (window ended 06-19),
     # a6 (delivered 06-25: still inside its window, left out).
-    assert participation.breakdown == {"replied": 4, "evaluated": 2, "expired": 1, "in_window": 1}
+    assert participation.breakdown == {
+        "replied": 4,
+        "evaluated": 2,
+        "expired": 1,
+        "in_window": 1,
+        "by_petitioner": 0,
+        "on_behalf": 2,
+    }
     assert (participation.numerator, participation.denominator) == (2, 3)
     assert (satisfaction.numerator, satisfaction.denominator) == (1, 2)
     # Replies are the replying unit's (C1-ZJ): the unit alone sees them too.

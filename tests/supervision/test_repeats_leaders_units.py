@@ -28,31 +28,48 @@ def _conclude(c: Container, case_id: str) -> None:
     act(c, case_id, "C1-XF", "transfer", to_unit="C1-ZJ")
     act(c, case_id, "C1-ZJ", "accept")
     day = "2026-03-02"  # every opinion delivered the day it is issued
-    act(c, case_id, "C1-ZJ", "reply", outcome="not_support", opinion="不予支持", delivered_on=day)
+    act(
+        c,
+        case_id,
+        "C1-ZJ",
+        "reply",
+        outcome="not_support",
+        basis="《物业管理条例》第三十五条",
+        opinion="不予支持",
+        delivered_on=day,
+    )
     act(c, case_id, "C1", "request_review", received_on=day)
     act(c, case_id, "C1", "review_decide", outcome="uphold", opinion="维持", delivered_on=day)
     act(c, case_id, "P", "request_re_review", received_on="2026-03-02")
     act(c, case_id, "P", "re_review_decide", outcome="uphold", opinion="维持")
 
 
-def test_repeat_of_an_open_matter_is_declined_as_duplicate(c: Container) -> None:
+def test_repeat_of_a_handled_matter_at_a_higher_organ_is_declined_as_duplicate(
+    c: Container,
+) -> None:
+    # 第十九条第三款: the bar is the higher organ's, while the matter is being handled; the
+    # same-level and before-acceptance cases are in tests/integration/test_who_may_route.py.
     first = register(c, subject="小区噪音扰民", petitioners=ZHANG)
-    again = register(c, subject="小区噪音 扰民！", petitioners=ZHANG)
+    act(c, first, "C1-XF", "classify", type="claim", route="petition")
+    act(c, first, "C1-XF", "transfer", to_unit="C1-ZJ")
+    act(c, first, "C1-ZJ", "accept")
+    again = register(c, unit="P-XF", subject="小区噪音 扰民！", petitioners=ZHANG)
     assert again.repeat == {
         "of": first.id,
         "of_number": first.number,
         "previous": first.id,
         "previous_number": first.number,
-        "of_state": "registered",
+        "of_state": "handling",
         "via": "id_number",
         "new_facts": False,
         "disposition": "duplicate",
+        "higher_organ": True,
     }
     with pytest.raises(GuardRejected) as refused:
-        act(c, again, "C1-XF", "classify", type="claim", route="petition")
+        act(c, again, "P-XF", "classify", type="claim", route="petition")
     assert refused.value.problem == "repeat-petition"
     assert refused.value.context["decline_reason"] == "duplicate"
-    assert act(c, again, "C1-XF", "decline", reason="duplicate").state == "declined"
+    assert act(c, again, "P-XF", "decline", reason="duplicate").state == "declined"
     # Another petitioner, or another subject, is not a repeat.
     assert register(c, subject="小区噪音扰民", petitioners=LI).repeat is None
     assert register(c, subject="停车收费", petitioners=ZHANG).repeat is None

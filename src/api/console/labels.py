@@ -56,7 +56,9 @@ PROBLEMS: dict[str, str] = {
     "illegal-transition": "当前状态下不允许此操作",
     "window-lapsed": "期限已届满",
     "extension-limit": "已达延期上限",
-    "repeat-petition": "重复信访事项，不予受理",
+    # Declined as a duplicate (不予受理, 第十九条第三款) or as final (不再受理, 第三十六条第三款).
+    "repeat-petition": "重复信访事项（不予受理或不再受理）",
+    "confidentiality": "检举控告事项不得转给被检举单位或其下属单位",
     "version-conflict": "事项已被他人修改，请刷新后重试",
     "idempotency-key-reused": "请求重复",
     "payload-too-large": "提交的内容过大",

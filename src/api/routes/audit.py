@@ -93,7 +93,7 @@ def dossier_of(c: Container, petition_id: str, actor: Actor) -> dict[str, Any]:
             raise scope.not_found(f"petition {petition_id}")
         scope.readable(actor, case, c.units)
         events = repo.load_events(conn, petition_id)
-        people = [p.model_dump(mode="json") for p in petitioners(conn, case, actor)]
+        people = [p.model_dump(mode="json") for p in petitioners(conn, case, actor, c.units)]
     return dossier.build(case, events, c.chart, people, c.clock.now())
 
 

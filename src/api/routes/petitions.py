@@ -18,12 +18,13 @@ from api.commands import CommandRoute
 from api.deps import ContainerDep
 from api.presenter import etag, present
 from api.problems import ApiProblem, responses
-from api.schemas import Page, PetitionOut
+from api.schemas import Page, PetitionOut, RegisteredOut
 from workflow.adapters.repository import CASES, DEADLINES
 from workflow.domain.actions import Action, Channel, Register
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
 from workflow.runtime.bootstrap import Container
+from workflow.services import query_codes
 
 router = APIRouter(prefix="/v1/petitions", tags=["petitions"])
 IdempotencyKey = Annotated[
@@ -71,11 +72,14 @@ async def run_idempotent(
     status: int,
     run: Callable[[Callable[[Connection, Case], None]], Case],
     before_replay: Callable[[], None] | None = None,
+    once: dict[str, Any] | None = None,
 ) -> JSONResponse:
     """Run a command whose transaction also stores the response under the key.
 
     ``before_replay`` checks, before a stored response is sent again, what the command
-    itself would have checked (the caller's scope over the matter).
+    itself would have checked (the caller's scope over the matter). ``once`` adds fields
+    to this response only: the stored one has them as null (a secret such as the query
+    code is never kept in clear, and a replay does not hand it out again).
     """
     key = idempotency.validate_key(key)
     who = idempotency.principal(actor)
@@ -88,11 +92,12 @@ async def run_idempotent(
     results: list[tuple[PetitionOut, dict[str, str]]] = []
 
     def hook(conn: Connection, case: Case) -> None:
-        out = present(conn, case, actor, c.chart)
+        out = present(conn, case, actor, c.chart, c.units)
         headers = {"ETag": etag(case), "Location": f"/v1/petitions/{case.id}"}
         results.append((out, headers))
         if key is not None:
-            stored = idempotency.Stored(status, out.model_dump(mode="json"), headers)
+            body = out.model_dump(mode="json") | dict.fromkeys(once or {})
+            stored = idempotency.Stored(status, body, headers)
             idempotency.record(conn, who, key, digest, stored, c.clock.now())
 
     try:
@@ -105,6 +110,8 @@ async def run_idempotent(
             return idempotency.replay(stored)
         raise
     out, headers = results[0]
+    if once:
+        return JSONResponse(out.model_dump(mode="json") | once, status, headers=headers)
     return SerializedJSON(out.model_dump_json().encode(), status_code=status, headers=headers)
 
 
@@ -123,9 +130,11 @@ def command(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
 @command(
     "",
     status_code=201,
-    response_model=PetitionOut,
+    response_model=RegisteredOut,
     responses=responses(401, 403, 404, 409, 413, 415, 422),
     summary="Register a petition (registrar at a petition bureau, or an agency's handler)",
+    description="The response carries, once, the petitioner's `query_code` for the public "
+    "routes (`/v1/public/petitions/{number}`).",
 )
 async def register(
     body: Register,
@@ -135,13 +144,15 @@ async def register(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     scope.may_register(actor)
+    code = query_codes.new_code()
     return await run_idempotent(
         request,
         c,
         actor,
         idempotency_key,
         201,
-        lambda hook: c.petitions.register(body, actor, on_commit_tx=hook),
+        lambda hook: c.petitions.register(body, actor, on_commit_tx=hook, query_code=code),
+        once={"query_code": code},
     )
 
 
@@ -152,7 +163,7 @@ def get_petition(
     case = visible_case(c, petition_id, actor)
     response.headers["ETag"] = etag(case)
     with c.db.read() as conn:
-        return present(conn, case, actor, c.chart)
+        return present(conn, case, actor, c.chart, c.units)
 
 
 @command(
@@ -281,7 +292,7 @@ def _page(
                 last = (row.received_at, row.id)
                 case = Case.from_doc(row.doc)
                 if scope.can_read(actor, case, c.units):
-                    items.append(present(conn, case, actor, c.chart))
+                    items.append(present(conn, case, actor, c.chart, c.units))
                     if len(items) == limit:
                         break
             if len(rows) < limit * 2:

@@ -38,6 +38,7 @@ from workflow.adapters.tables import DEADLINES as DEADLINES
 from workflow.adapters.tables import EVENTS as EVENTS
 from workflow.adapters.tables import PERSONAL as PERSONAL
 from workflow.adapters.tables import PETITIONER_KEYS as PETITIONER_KEYS
+from workflow.adapters.tables import QUERY_CODES as QUERY_CODES
 from workflow.adapters.tables import SUPERVISION_ITEMS as SUPERVISION_ITEMS
 from workflow.adapters.tables import TIMERS as TIMERS
 from workflow.adapters.tables import UNITS as UNITS
@@ -48,6 +49,7 @@ from workflow.adapters.writes import (
     EVENT_INSERT,
     KEY_INSERT,
     PERSONAL_INSERT,
+    QUERY_CODE_INSERT,
     Writes,
 )
 from workflow.domain.case import Case
@@ -146,6 +148,7 @@ def save(
     timer_id: str | None = None,
     personal: Iterable[PersonalRecord] = (),
     petitioner_keys: Iterable[tuple[str, str]] = (),
+    query_code_digest: str | None = None,
     writes: Writes | None = None,
     before: Before | None = None,
 ) -> None:
@@ -185,10 +188,26 @@ def save(
         for key, subject in dict.fromkeys(petitioner_keys)
     ]
     pending.add(KEY_INSERT, keys)
+    if query_code_digest is not None:  # registration only; the code itself is never kept
+        pending.add(
+            QUERY_CODE_INSERT,
+            [{"case_id": case.id, "digest": query_code_digest, "created_at": now}],
+        )
     sync_deadlines(pending, path, case, events, warning_days, now, timer_id, before)
     sync_supervision(pending, path, case, events, now)
     if writes is None:
         pending.run(conn)
+
+
+def query_code_of(conn: Connection, number: str) -> tuple[str, str] | None:
+    """The matter numbered ``number`` and its query code's digest, if it has one."""
+    query = (
+        select(CASES.c.id, QUERY_CODES.c.digest)
+        .join(QUERY_CODES, QUERY_CODES.c.case_id == CASES.c.id)
+        .where(CASES.c.number == number)
+    )
+    row = conn.execute(query).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def find_repeat(conn: Connection, keys: Sequence[str], subject_key: str) -> str | None:

@@ -84,11 +84,24 @@ def _replied_on(reply: dict[str, Any] | None) -> date | None:
     return date.fromisoformat(day) if day else None
 
 
+def counted_evaluation(evaluations: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The one evaluation of a matter the rates count ({} for none; docs/supervision.md).
+
+    Evaluation is the petitioner's (群众主导的评价): their own latest evaluation wins over
+    anything recorded on their behalf, and a change of mind replaces an earlier one;
+    without one of their own, the latest recorded for them counts. Evaluations recorded
+    before sources were kept count as recorded on the petitioner's behalf.
+    """
+    own = [e for e in evaluations if e.get("source") == "petitioner"]
+    chosen = own or evaluations
+    return chosen[-1] if chosen else {}
+
+
 def case_row(case: Case) -> dict[str, Any]:
     """The case row's query columns (all but the document and ``updated_at``), paths as
     their units' codes."""
     reply = case.reply or {}
-    first_evaluation = case.evaluations[0] if case.evaluations else {}
+    counted = counted_evaluation(case.evaluations)
     return {
         "number": case.number,
         "state": case.state,
@@ -106,8 +119,9 @@ def case_row(case: Case) -> dict[str, Any]:
         "ended_day": _day(case.closed_on) if case.ended else None,
         "replied_path": case.replied_by or None,
         "replied_on": _replied_on(reply),
-        "evaluated_on": (date.fromisoformat(first_evaluation["on"]) if first_evaluation else None),
-        "satisfied": first_evaluation.get("satisfied"),
+        "evaluated_on": date.fromisoformat(counted["on"]) if counted else None,
+        "satisfied": counted.get("satisfied"),
+        "evaluation_source": counted.get("source"),
         "repeat_of": case.repeat["of"] if case.repeat else None,
         "leader": case.leader["name"] if case.leader else None,
         "last_hash": case.last_hash,
@@ -301,9 +315,11 @@ def sync_supervision(
         item_id = item["id"]
         row = {
             "case_id": case.id,
-            "deadline_id": item["deadline_id"],
-            "rule": item["rule"],
+            "deadline_id": item.get("deadline_id"),
+            "rule": item.get("rule"),
             "article": item.get("article") or "",
+            # Items opened before grounds existed were all opened by a breach.
+            "ground": item.get("ground", "breach"),
             "responsible_unit": item["responsible_unit"],
             "responsible_path": path(item["responsible_unit"]),
             "supervising_unit": item.get("supervising_unit"),

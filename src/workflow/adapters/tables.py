@@ -59,8 +59,11 @@ class CaseRow(SQLModel, table=True):
     ended_day: int | None = None
     replied_path: str | None = Field(default=None, max_length=1024)
     replied_on: date | None = None
+    # The evaluation the rates count (rows.counted_evaluation) and who gave it: the
+    # petitioner alone (source petitioner) or someone on their behalf.
     evaluated_on: date | None = None
     satisfied: bool | None = None
+    evaluation_source: str | None = Field(default=None, max_length=16)
     repeat_of: str | None = Field(default=None, index=True, max_length=40)
     leader: str | None = Field(default=None, max_length=200)
     last_hash: str
@@ -161,9 +164,12 @@ class SupervisionItemRow(SQLModel, table=True):
     __table_args__ = (Index("ix_supervision_items_path_state", "responsible_path", "state"),)
     id: str = Field(primary_key=True, max_length=160)
     case_id: str = Field(index=True, max_length=40)
-    deadline_id: str = Field(unique=True, max_length=120)
-    rule: str
+    # An item opened by hand (第四十条) may follow no obligation: no deadline, no rule.
+    deadline_id: str | None = Field(default=None, unique=True, max_length=120)
+    rule: str | None = None
     article: str
+    # rules.supervision.SupervisionGround: breach for every item the sweep opens.
+    ground: str = Field(max_length=32)
     responsible_unit: str = Field(max_length=64)
     responsible_path: str = Field(max_length=1024)
     supervising_unit: str | None = Field(default=None, max_length=64)
@@ -185,6 +191,18 @@ class PetitionerKeyRow(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     subject_key: str = Field(max_length=64)
     received_at: datetime = _utc()
+
+
+class QueryCodeRow(SQLModel, table=True):
+    """The keyed hash of a matter's query code (查询码, ``workflow.services.query_codes``).
+
+    Beside the log, not in an event: redaction deletes the row with the personal data.
+    """
+
+    __tablename__ = "query_codes"
+    case_id: str = Field(primary_key=True, max_length=40)
+    digest: str = Field(max_length=64)
+    created_at: datetime = _utc()
 
 
 class TimerRow(SQLModel, table=True):
@@ -267,4 +285,5 @@ UNITS: Table = _T["units"]
 DEADLINE_VERSIONS: Table = _T["deadline_versions"]
 SUPERVISION_ITEMS: Table = _T["supervision_items"]
 PETITIONER_KEYS: Table = _T["petitioner_keys"]
+QUERY_CODES: Table = _T["query_codes"]
 CALENDAR_YEARS: Table = _T["calendar_years"]

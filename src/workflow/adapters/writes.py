@@ -27,6 +27,7 @@ from workflow.adapters.tables import (
     EVENTS,
     PERSONAL,
     PETITIONER_KEYS,
+    QUERY_CODES,
     SUPERVISION_ITEMS,
     TIMERS,
 )
@@ -45,6 +46,7 @@ CASE_UPDATE = Prepared(
 EVENT_INSERT = Prepared(insert(EVENTS))
 PERSONAL_INSERT = Prepared(insert(PERSONAL))
 KEY_INSERT = Prepared(insert(PETITIONER_KEYS))
+QUERY_CODE_INSERT = Prepared(insert(QUERY_CODES))
 DEADLINE_INSERT = Prepared(insert(DEADLINES))
 DEADLINE_UPDATE = Prepared(update(DEADLINES).where(DEADLINES.c.id == bindparam("w_id")))
 VERSION_CLOSE = Prepared(
@@ -87,6 +89,7 @@ ORDER = (
     EVENT_INSERT,
     PERSONAL_INSERT,
     KEY_INSERT,
+    QUERY_CODE_INSERT,
     VERSION_CLOSE,
     VERSION_INSERT,
     DEADLINE_INSERT,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, null, select, update
+from sqlalchemy import Connection, and_, delete, null, select, update
 
 from rules.time import start_of_day
 from workflow.adapters import repository as repo
@@ -96,6 +96,9 @@ def _redact(
     c: Container, conn: Connection, case: Case, actor: Actor, reason: str
 ) -> Redacted | None:
     personal = repo.PERSONAL
+    # The query code's digest goes with the personal data: the petitioner's own access
+    # to the matter ends when what identifies them is erased.
+    conn.execute(delete(repo.QUERY_CODES).where(repo.QUERY_CODES.c.case_id == case.id))
     refs = sorted(
         conn.execute(
             select(personal.c.ref).where(

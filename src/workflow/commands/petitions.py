@@ -13,23 +13,25 @@ from itertools import takewhile
 
 from sqlalchemy import Connection
 
+from rules import UnitKind
 from rules.time import local_date
 from workflow.adapters import repository as repo
 from workflow.adapters.database import Database
 from workflow.commands.record import record
-from workflow.domain.actions import Action, Register, SuperviseItem
+from workflow.domain.actions import Action, OpenSupervisionItem, Register, SuperviseItem
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
 from workflow.domain.clock import Clock
 from workflow.domain.errors import IntegrityFailure, InvalidCommand, NotFound, VersionConflict
 from workflow.domain.events import Event
 from workflow.domain.ids import time_ordered_id
-from workflow.services import repeats
+from workflow.domain.units import Unit
+from workflow.services import query_codes, repeats
 from workflow.services.decide import decide_action
 from workflow.services.engine import Engine
 from workflow.services.fold import apply, fold_events
 from workflow.services.registration import decide_registration
-from workflow.services.supervision import decide_supervision
+from workflow.services.supervision import decide_opening, decide_supervision
 
 Listener = Callable[[Case, list[Event]], None]
 # Runs inside the command's transaction after the write (e.g. the API's idempotency
@@ -64,18 +66,32 @@ class PetitionService:
         self.listeners: list[Listener] = []
 
     def register(
-        self, command: Register, actor: Actor, *, on_commit_tx: TxHook | None = None
+        self,
+        command: Register,
+        actor: Actor,
+        *,
+        on_commit_tx: TxHook | None = None,
+        query_code: str | None = None,
     ) -> Case:
+        """``query_code`` (``services.query_codes.new_code``) is the petitioner's code for
+        the public routes: only its keyed digest is stored; the caller hands the code to
+        the petitioner once."""
         now = self.clock.now()
         with self.db.write() as conn:
-            case, event = self.register_in(conn, command, actor, now)
+            case, event = self.register_in(conn, command, actor, now, query_code=query_code)
             if on_commit_tx is not None:
                 on_commit_tx(conn, case)
         self._notify(case, [event])
         return case
 
     def register_in(
-        self, conn: Connection, command: Register, actor: Actor, now: datetime
+        self,
+        conn: Connection,
+        command: Register,
+        actor: Actor,
+        now: datetime,
+        *,
+        query_code: str | None = None,
     ) -> tuple[Case, Event]:
         """Register in the caller's open transaction (bulk loads put many in one); the
         caller commits and notifies."""
@@ -93,7 +109,9 @@ class PetitionService:
             now,
             case_id=time_ordered_id(now),
             number=repo.next_number(conn, year),
-            repeat=self._repeat_link(conn, command, keys, subject),
+            repeat=self._repeat_link(
+                conn, command, keys, subject, command.intake_unit or actor.unit
+            ),
         )
         case = apply(self.engine.machine, None, event)
         repo.save(
@@ -105,6 +123,11 @@ class PetitionService:
             warning_days=self.engine.settings.warning_days,
             personal=personal,
             petitioner_keys=[(key, subject) for key in keys],
+            query_code_digest=(
+                query_codes.digest(self.repeat_key, case.id, query_code)
+                if query_code is not None
+                else None
+            ),
         )
         return case, event
 
@@ -146,6 +169,26 @@ class PetitionService:
             authorize=authorize,
         )
 
+    def open_supervision(
+        self,
+        case_id: str,
+        command: OpenSupervisionItem,
+        actor: Actor,
+        *,
+        if_match: int | None = None,
+        on_commit_tx: TxHook | None = None,
+        authorize: Authorize | None = None,
+    ) -> Case:
+        """A supervision item opened by hand by a petition bureau (第四十条), recorded in
+        the matter's history; the new item is the matter's last."""
+        return self._command(
+            case_id,
+            lambda case, now: decide_opening(self.engine, case, command, actor, now),
+            if_match=if_match,
+            on_commit_tx=on_commit_tx,
+            authorize=authorize,
+        )
+
     def _command(
         self,
         case_id: str,
@@ -174,13 +217,13 @@ class PetitionService:
         return case
 
     def _repeat_link(
-        self, conn: Connection, command: Register, keys: list[str], subject: str
+        self, conn: Connection, command: Register, keys: list[str], subject: str, intake: str
     ) -> dict[str, object] | None:
         if command.repeat_of is not None:
             earlier = repo.load_case(conn, command.repeat_of)
             if earlier is None:
                 raise InvalidCommand(f"no petition {command.repeat_of}", field="repeat_of")
-            return repeats.repeat_link(earlier, command.new_facts, "registrar")
+            return self._link(earlier, command, intake, "registrar")
         found = repo.find_repeat(conn, keys, subject)
         earlier = repo.load_case(conn, found) if found is not None else None
         # A repeat that was declined as one says nothing new about the matter: what
@@ -190,7 +233,33 @@ class PetitionService:
             earlier = repo.load_case(conn, earlier.repeat["previous"])
         if earlier is None:
             return None
-        return repeats.repeat_link(earlier, command.new_facts, "id_number")
+        return self._link(earlier, command, intake, "id_number")
+
+    def _link(self, earlier: Case, command: Register, intake: str, via: str) -> dict[str, object]:
+        rule_set = self.engine.rule_book.get(earlier.rule_set)
+        return repeats.repeat_link(
+            earlier,
+            command.new_facts,
+            via,
+            higher=self._higher(intake, earlier.holder_unit),
+            lapsed_is_final=rule_set.lapsed_is_final,
+        )
+
+    def _higher(self, intake: str, holder: str) -> bool:
+        """Whether ``intake`` is a higher organ than ``holder`` (上级机关、单位, 第十九条第三款):
+        one of the holder's own superiors, or an organ of a government above the holder's."""
+        new, old = self.engine.find_unit(intake), self.engine.find_unit(holder)
+        if new is None or old is None or new.code == old.code:
+            return False
+        if new.contains(old):
+            return True
+        new_gov, old_gov = self._government(new), self._government(old)
+        return new_gov.code != old_gov.code and new_gov.contains(old_gov)
+
+    def _government(self, unit: Unit) -> Unit:
+        if unit.kind is UnitKind.GOVERNMENT or unit.parent is None:
+            return unit
+        return self.engine.find_unit(unit.parent) or unit
 
     def get(self, case_id: str) -> Case:
         with self.db.read() as conn:

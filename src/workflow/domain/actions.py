@@ -10,10 +10,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from rules.admissibility import DeclineReason
 from rules.classification import PetitionType, Route
+from rules.supervision import SupervisionGround
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
@@ -94,6 +95,15 @@ class Register(BaseModel):
         "matter is a new matter (《信访工作条例》第三十六条第三款 bars only the same facts "
         "and reasons).",
     )
+    accused_units: Annotated[list[UnitCode], Field(max_length=50)] = Field(
+        default_factory=list,
+        description="检举控告: the units the petitioner accuses (codes of existing units). "
+        "The type is set later by `classify`, so the list binds from registration until the "
+        "matter is classified as something other than an accusation: meanwhile and as an "
+        "accusation it is never transferred, assigned or diverted to one of these units or "
+        "a unit below one (409 `confidentiality`), and every role there sees the "
+        "petitioner's identity withheld (《信访工作条例》第三十条第三款).",
+    )
 
 
 class Classify(_Command):
@@ -101,7 +111,16 @@ class Classify(_Command):
     type: PetitionType
     route: Route
     to_unit: UnitCode | None = Field(
-        default=None, description="Where a diverted matter goes (政法机关, 纪检监察机关 …)."
+        default=None,
+        description="Where a diverted matter goes. A petition bureau's own diversion "
+        "(《信访工作条例》第二十二条第二款) names the same level's political_legal unit for "
+        "litigation, or a discipline unit for an accusation; an organ with authority may name "
+        "the unit that receives it.",
+    )
+    due_on: date | None = Field(
+        default=None,
+        description="route duty (第三十一条第五项): the last day the governing law gives the "
+        "organ to act or answer; without it 60 days by analogy with 第三十四条 (policy).",
     )
 
 
@@ -117,10 +136,24 @@ class Transfer(_Command):
     feedback_days: Annotated[int, Field(ge=1, le=365)] | None = None
 
 
+class StatutoryProcess(StrEnum):
+    """The statutory processes of 《信访工作条例》第三十一条第一项至第四项."""
+
+    LITIGATION = "litigation"
+    ARBITRATION = "arbitration"
+    PARTY_APPEAL = "party_appeal"
+    ADMINISTRATIVE = "administrative"
+
+
 class Decline(_Command):
     action: Literal["decline"]
     reason: DeclineReason
     detail: Text | None = None
+    process: StatutoryProcess | None = Field(
+        default=None,
+        description="in_statutory_process: which process (第三十一条第一项至第四项); the "
+        "decline then cites that item.",
+    )
     received_on: date | None = Field(default=None, description=RECEIVED_ON)
 
 
@@ -164,16 +197,33 @@ class HearingEnd(_Command):
 
 
 class ReplyOutcome(StrEnum):
+    """第三十二条第一款 (一)–(三), and 第三十三条's mediation and settlement."""
+
     SUPPORT = "support"
     EXPLAIN = "explain"
     NOT_SUPPORT = "not_support"
+    MEDIATED = "mediated"
+    SETTLED = "settled"
 
 
 class Reply(_Command):
     action: Literal["reply"]
     outcome: ReplyOutcome
     opinion: Text
+    basis: Text | None = Field(
+        default=None,
+        description="The law or policy relied on (处理意见及其法律法规依据, 《信访工作条例》"
+        "第三十二条第一款); required for not_support.",
+    )
     delivered_on: date | None = Field(default=None, description=DELIVERED_ON)
+
+    @model_validator(mode="after")
+    def _basis_for_refusal(self) -> Reply:
+        # 第三十二条: 信访处理意见书应当载明……处理意见及其法律法规依据; a refusal (不予支持,
+        # 第一款第三项) rests on the rules the request does not meet, so it must name them.
+        if self.outcome is ReplyOutcome.NOT_SUPPORT and self.basis is None:
+            raise ValueError("a not_support reply names its basis (第三十二条)")
+        return self
 
 
 class Satisfaction(StrEnum):
@@ -268,6 +318,20 @@ class AssignLeader(_Command):
     title: ShortText | None = Field(default=None, description="The leader's post.")
 
 
+class Implemented(_Command):
+    """A supported claim carried out (落实): 《信访工作条例》第三十二条第二款 “作出支持信访请求
+    意见的，应当督促有关机关、单位执行”. Recorded by the unit that issued the supported
+    opinion; it meets the implementation check the reply armed."""
+
+    action: Literal["implemented"]
+    detail: Text = Field(description="What was done to carry the opinion out.")
+    implemented_on: date | None = Field(
+        default=None,
+        description="Day it was carried out; defaults to the action's day. Not before the "
+        "supported opinion was issued, never after the recording time.",
+    )
+
+
 class SupervisionAction(StrEnum):
     URGE = "urge"
     ESCALATE = "escalate"
@@ -283,6 +347,35 @@ class SuperviseItem(_Command):
     to_unit: UnitCode | None = Field(
         default=None, description="escalate only: the unit above that takes the item over."
     )
+
+
+class OpenSupervisionItem(_Command):
+    """A supervision item opened by hand by a petition bureau (《信访工作条例》第四十条第一款:
+    信访部门发现……等情形的，应当及时督办); what each ground rests on is in rules.supervision."""
+
+    ground: SupervisionGround
+    detail: Text | None = Field(
+        default=None,
+        description="What the bureau found. Required for every ground but breach, whose "
+        "overdue obligation speaks for itself.",
+    )
+    deadline_id: Annotated[str, Field(min_length=1, max_length=120)] | None = Field(
+        default=None,
+        description="breach: the overdue obligation (required). Other grounds: an obligation "
+        "of the matter the item follows, closed only once it is met; not_implementing_opinion "
+        "follows the open implementation check without it.",
+    )
+
+    @model_validator(mode="after")
+    def _what_was_found(self) -> OpenSupervisionItem:
+        # 督办 answers a finding (发现……情形), and the organ must answer the bureau in
+        # writing (第四十条第四款): the item states the finding, or names the late clock.
+        if self.ground is SupervisionGround.BREACH:
+            if self.deadline_id is None:
+                raise ValueError("a breach names the overdue obligation (deadline_id)")
+        elif self.detail is None:
+            raise ValueError(f"a {self.ground.value} item says what the bureau found (detail)")
+        return self
 
 
 Action = Annotated[
@@ -304,7 +397,8 @@ Action = Annotated[
     | Withdraw
     | AssignLeader
     | Deliver
-    | Notify,
+    | Notify
+    | Implemented,
     Field(discriminator="action"),
 ]
 
@@ -329,4 +423,5 @@ ACTION_NAMES: tuple[str, ...] = (
     "assign_leader",
     "deliver",
     "notify",
+    "implemented",
 )

@@ -23,3 +23,6 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor(sub="system", role=Role.SYSTEM, unit="system")
+# The petitioner acting alone through the public routes (query code, no token): not a
+# unit, so the fold never makes it a party, and no token can claim it (role system).
+PETITIONER_ACTOR = Actor(sub="petitioner", role=Role.SYSTEM, unit="system")

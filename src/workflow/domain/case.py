@@ -183,6 +183,9 @@ class Case:
     closed_on: str | None = None
     # 姓名（名称）、住址不清 (第二十三条第二款): no written notice is owed.
     contact_unknown: bool = False
+    # 检举控告 (第三十条第三款): the units the petitioner accuses, as registered; see
+    # ``confidential`` for when they bind.
+    accused_units: list[str] = field(default_factory=list)
     # 书面告知: every notice given, in order (notify).
     notices: list[dict[str, Any]] = field(default_factory=list)
     # The last transfer's day, and the receiving organ's own receipt of it when recorded.
@@ -200,6 +203,21 @@ class Case:
     # 督办: one item per breached obligation, each with its own small lifecycle
     # (statecharts/supervision.yaml).
     supervision: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def confidential(self) -> bool:
+        """Whether ``accused_units`` bind (《信访工作条例》第三十条第三款): the matter is not
+        sent to them and their roles do not see who petitioned.
+
+        From registration until ``classify`` sets a type other than an accusation: before
+        classification the type is unknown, and a petitioner who names accused units has
+        accused them as far as anyone knows, while an identity once shown cannot be taken
+        back. A classification as an accusation keeps the flag the rules set
+        (``RouteDecision.confidential``); any other type releases it.
+        """
+        if not self.accused_units:
+            return False
+        return self.classification is None or bool(self.classification.get("confidential"))
 
     @property
     def overdue(self) -> bool:

@@ -310,9 +310,10 @@ class ItemRow:
     id: str
     case_id: str
     number: str
-    deadline_id: str
-    rule: str
+    deadline_id: str | None  # None: opened by hand on no obligation (第四十条)
+    rule: str | None
     article: str
+    ground: str
     responsible_unit: str
     supervising_unit: str | None
     state: str
@@ -347,6 +348,7 @@ def items(
             deadline_id=r["deadline_id"],
             rule=r["rule"],
             article=r["article"],
+            ground=r["ground"],
             responsible_unit=r["responsible_unit"],
             supervising_unit=r["supervising_unit"],
             state=r["state"],

@@ -8,8 +8,8 @@ one unit) and one period [start, end], as known today: ``today`` decides what is
 running and what has expired.
 
 Cohorts:
-- acceptance and completion: the clocks that *started* in the period (the deadline's
-  trigger day), attributed to the unit responsible for them;
+- acceptance, completion and implementation: the clocks that *started* in the period
+  (the deadline's trigger day), attributed to the unit responsible for them;
 - evaluation and satisfaction: the replies *delivered* in the period, attributed to the
   replying unit;
 - repeat rate: the matters *registered* in the period, attributed to the intake unit;
@@ -31,6 +31,7 @@ from workflow.oversight.board import Scope, case_when
 
 ACCEPTANCE_RULES = ("notice_direct", "notice_transfer")
 COMPLETION_RULES = ("handle", "redo")
+IMPLEMENTATION_RULES = ("implement",)
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,22 @@ DEFINITIONS_ZH = {
         "；以及复查机关责令重新办理的期限），计入办理单位：按期答复数 ÷（按期 + 超期答复 + 超"
         "期未答复 + 尚在期限内）。参照广东信访系统“按期答复率”的口径，分母含未答复事项。"
     ),
+    "implementation": (
+        "统计期内出具支持信访请求意见的事项（《信访工作条例》第三十二条第二款“应当督促有关机关、"
+        "单位执行”），计入出具意见的单位：按期落实数 ÷（按期 + 超期落实 + 超期未落实 + 尚在期限"
+        "内）。"
+        "落实期限为60日，条例未规定，属引擎设计选择（政策）；复查、复核撤销原意见或者责令重新办理"
+        "的不计入。"
+    ),
     "evaluation": (
         "统计期内送达答复意见的事项，计入答复单位：已评价数 ÷（已评价 + 评价期届满未评价）。"
         "评价期自送达之日起计算（天数为系统设置，国家规定的评价期限尚未核实）；仍在评价期内的"
         "不计入。未评价不视为满意。参照广东信访系统“已评价 /（已评价 + 超期未评价）”的口径。"
     ),
     "satisfaction": (
-        "上述已评价事项中：（满意 + 基本满意）÷ 已评价数。一件事项以首次评价为准（谁初次办理"
-        "、谁接受评价）。"
+        "上述已评价事项中：（满意 + 基本满意）÷ 已评价数。一件事项计一次评价，计入答复单位（谁初"
+        "次办理、谁接受评价）：以信访人本人的最近一次评价为准；本人未评价的，以代为录入的最近一"
+        "次评价为准（群众主导的评价）。by_petitioner 为信访人本人评价的件数。"
     ),
     "repeat": (
         "统计期内在本范围单位登记的信访事项中，与此前事项为同一信访人（身份证号）同一诉求、或"
@@ -158,9 +167,26 @@ def on_time_completion(conn: Connection, scope: Scope, period: Period) -> Rate:
     )
 
 
+def implementation(conn: Connection, scope: Scope, period: Period) -> Rate:
+    return _clock_rate(
+        conn,
+        scope,
+        period,
+        IMPLEMENTATION_RULES,
+        "implementation",
+        "落实率",
+        "Implementation checks (supported claims to be carried out, 《信访工作条例》第三十二条"
+        "第二款 “应当督促有关机关、单位执行”) that started in the period, attributed to the unit "
+        "that issued the supported opinion: carried out on time / all of them (on time + late "
+        "+ overdue + still running). The 60-day period is the engine's policy: the text sets "
+        "none. Checks a review set aside (revoked, or redone) are left out.",
+    )
+
+
 def _replies(conn: Connection, scope: Scope, period: Period, window_days: int) -> dict[str, int]:
     c = CASES
     evaluated = c.c.evaluated_on.is_not(None)
+    own = and_(evaluated, c.c.evaluation_source == "petitioner")
     expired = and_(
         c.c.evaluated_on.is_(None), c.c.replied_on < period.today - timedelta(days=window_days)
     )
@@ -169,13 +195,15 @@ def _replies(conn: Connection, scope: Scope, period: Period, window_days: int) -
         func.sum(case_when(evaluated)).label("evaluated"),
         func.sum(case_when(expired)).label("expired"),
         func.sum(case_when(and_(evaluated, c.c.satisfied == true()))).label("satisfied"),
+        func.sum(case_when(own)).label("by_petitioner"),
     ).where(
         c.c.replied_on >= period.start,
         c.c.replied_on <= period.end,
         scope.on(c, None, "replied_path"),
     )
     row = conn.execute(query).mappings().one()
-    return {key: int(row[key] or 0) for key in ("replied", "evaluated", "expired", "satisfied")}
+    keys = ("replied", "evaluated", "expired", "satisfied", "by_petitioner")
+    return {key: int(row[key] or 0) for key in keys}
 
 
 def evaluation(conn: Connection, scope: Scope, period: Period, window_days: int) -> list[Rate]:
@@ -190,12 +218,16 @@ def evaluation(conn: Connection, scope: Scope, period: Period, window_days: int)
         f"(evaluated + window expired without evaluation); the window is {window_days} days "
         "after delivery (a setting: the national measures' window is not confirmed). "
         "Replies still inside the window are left out, as in the Guangdong system (已评价 / "
-        "(已评价 + 超期未评价)); silence is never counted as satisfied.",
+        "(已评价 + 超期未评价)); silence is never counted as satisfied. by_petitioner: "
+        "evaluated by the petitioner alone (public route); on_behalf: recorded for them by a "
+        "registrar or petition bureau.",
         {
             "replied": r["replied"],
             "evaluated": r["evaluated"],
             "expired": r["expired"],
             "in_window": pending,
+            "by_petitioner": r["by_petitioner"],
+            "on_behalf": r["evaluated"] - r["by_petitioner"],
         },
     )
     satisfaction = Rate(
@@ -204,9 +236,15 @@ def evaluation(conn: Connection, scope: Scope, period: Period, window_days: int)
         r["satisfied"],
         r["evaluated"],
         "Of the evaluated replies above: satisfied or basically satisfied (满意 + 基本满意) / "
-        "evaluated, as in the Guangdong system. The first evaluation of a matter counts "
-        "(谁初次办理、谁接受评价).",
-        {"satisfied": r["satisfied"], "dissatisfied": r["evaluated"] - r["satisfied"]},
+        "evaluated, as in the Guangdong system. One evaluation per matter counts, attributed "
+        "to the replying unit (谁初次办理、谁接受评价): the petitioner's own latest; without "
+        "one, the latest recorded on their behalf (群众主导的评价). by_petitioner: how many of "
+        "the evaluated were the petitioner's own.",
+        {
+            "satisfied": r["satisfied"],
+            "dissatisfied": r["evaluated"] - r["satisfied"],
+            "by_petitioner": r["by_petitioner"],
+        },
     )
     return [participation, satisfaction]
 
@@ -266,6 +304,7 @@ def all_rates(
     return [
         timely_acceptance(conn, scope, period),
         on_time_completion(conn, scope, period),
+        implementation(conn, scope, period),
         *evaluation(conn, scope, period, evaluation_window_days),
         repeat_rate(conn, scope, period),
         backlog_resolution(conn, scope, period, policy),

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     rate_limit_heavy_burst: int = Field(default=20, ge=1)
     rate_limit_reads_per_minute: int = Field(default=600, ge=0)
     rate_limit_reads_burst: int = Field(default=200, ge=1)
+    # The public routes (query code, no token: docs/self-service.md), per matter number
+    # and per client address; every attempt counts, right or wrong.
+    rate_limit_public_number_per_minute: int = Field(default=5, ge=1)
+    rate_limit_public_number_burst: int = Field(default=10, ge=1)
+    rate_limit_public_address_per_minute: int = Field(default=30, ge=1)
+    rate_limit_public_address_burst: int = Field(default=60, ge=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_json: bool = True

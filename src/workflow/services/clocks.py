@@ -32,6 +32,28 @@ _STARTS_FROM_FIELD = {
     "re_review": "received_on",  # art 36: receipt of the re-review request
 }
 _PERIOD_FIELD = {"assign_feedback": "feedback_days", "redo": "redo_days"}
+DUTY_DEFAULT_DAYS = 60
+
+
+def _period(ctx: Ctx, rule: str, start: date) -> int | None:
+    """A period the command sets: feedback and redo days, or the duty's last day."""
+    if rule == "duty":
+        due = ctx.field_date("due_on")
+        # The governing law's period as the organ records it, else 60 days by analogy with
+        # 第三十四条 (policy; the explanation says which).
+        return (due - start).days if due is not None else DUTY_DEFAULT_DAYS
+    field = _PERIOD_FIELD.get(rule)
+    value = ctx.fields.get(field) if field else None
+    return int(value) if value is not None else None
+
+
+def _duty_note(ctx: Ctx, rule: str) -> list[str]:
+    """What the duty clock rests on (第三十一条第五项 sets no period of its own)."""
+    if rule != "duty":
+        return []
+    if ctx.fields.get("due_on"):
+        return ["期限为机关依所依据的法律确定的履行或答复期限（分类时记录的 due_on）。"]
+    return ["所依据的法律期限未记录：参照《信访工作条例》第三十四条按60日计算（政策）。"]
 
 
 def empty_clocks() -> Clocks:
@@ -57,14 +79,12 @@ def arm(ctx: Ctx, timer: TimerSpec, responsible_unit: str) -> Deadline | None:
     if timer.rule not in rule_set.rules:
         return None  # e.g. the 2005 regulation has no objection window
     rule = rule_set.rules[timer.rule]
-    period_field = _PERIOD_FIELD.get(timer.rule)
-    period = ctx.fields.get(period_field) if period_field else None
     due = compute_due(
         rule,
         rule_set.id,
         start,
         ctx.engine.calendar,
-        period_days=int(period) if period is not None else None,
+        period_days=_period(ctx, timer.rule, start),
         chosen_because=choice.because,
     )
     return Deadline(
@@ -81,7 +101,9 @@ def arm(ctx: Ctx, timer: TimerSpec, responsible_unit: str) -> Deadline | None:
         due_on=due.due_on,
         status="pending",
         provisional=due.provisional,
-        explanation=due.explain() + provisional_note(ctx.engine, timer.rule, due),
+        explanation=due.explain()
+        + _duty_note(ctx, timer.rule)
+        + provisional_note(ctx.engine, timer.rule, due),
         latest_on=latest_on(ctx.engine, timer.rule, due),
     )
 
@@ -173,6 +195,10 @@ def plan_move(
     requested = ctx.trigger in ("request_review", "request_re_review")
     met_on = (ctx.field_date("received_on") if requested else None) or ctx.occurred_on
     for d in ctx.case.deadlines:
+        if d.rule in NOTICES and ctx.trigger in ("decline", "classify"):
+            # 第二十三条第一款: a matter refused or sent elsewhere is still owed its written
+            # notice (告知信访人向有权处理的机关、单位提出): only a notify meets the clock.
+            continue
         if d.open and (d.state in left or d.rule in restarts):
             status = "cancelled" if d.rule in restarts and d.state not in left else None
             clocks["closed"].append(
@@ -280,6 +306,53 @@ def deliver(ctx: Ctx, responsible_unit: str) -> Clocks:
             clocks["opened"].append(deadline.to_doc())
     return clocks
 
+
+# 第三十二条第二款: a supported claim is carried out (落实). Its check belongs to no state
+# of the chart: it runs on through review and after the matter has ended, so no move
+# stops it (``plan_move`` closes only the clocks of the states left). ``implemented``
+# meets it; a review that sets the supported opinion aside cancels it.
+IMPLEMENTATION = "implement"
+_OUTSIDE_THE_CHART = "implementation"  # the check's ``state``: not a state of the chart
+_IMPLEMENT_NOTE = (
+    "条例未规定落实期限：60日为引擎设计选择（政策，参照第三十四条），地方规定可以另定；"
+    "复查、复核期间和事项办结后继续计算。"
+)
+# 撤销 or 责令重新办理 leaves nothing to carry out (a redone answer that supports arms a new
+# check); uphold and change leave it running: the opinion, as changed, is still owed.
+_SETS_ASIDE = frozenset({"revoke", "redo"})
+_DECISIONS = ("review_decide", "re_review_decide")
+
+
+def implementation(ctx: Ctx, responsible_unit: str) -> Clocks:
+    """The implementation check a move arms (a reply that supports the claim, owed by the
+    replying unit) or cancels (a review or re-review that sets the opinion aside)."""
+    clocks = empty_clocks()
+    if ctx.trigger == "reply" and ctx.fields.get("outcome") == "support":
+        timer = TimerSpec(rule=IMPLEMENTATION, when=None, state=_OUTSIDE_THE_CHART)
+        deadline = arm(ctx, timer, responsible_unit)
+        if deadline is not None:
+            noted = replace(deadline, explanation=[*deadline.explanation, _IMPLEMENT_NOTE])
+            clocks["opened"].append(noted.to_doc())
+    elif ctx.trigger in _DECISIONS and ctx.fields.get("outcome") in _SETS_ASIDE:
+        on = ctx.occurred_on.isoformat()
+        clocks["closed"] = [
+            {"id": d.id, "status": "cancelled", "on": on}
+            for d in ctx.case.open_deadlines(IMPLEMENTATION)
+        ]
+    return clocks
+
+
+def implemented(ctx: Ctx) -> Clocks:
+    """``implemented`` meets the open check on the day the opinion was carried out."""
+    on = (ctx.field_date("implemented_on") or ctx.occurred_on).isoformat()
+    clocks = empty_clocks()
+    clocks["closed"] = [
+        {"id": d.id, "status": "met", "on": on} for d in ctx.case.open_deadlines(IMPLEMENTATION)
+    ]
+    return clocks
+
+
+NOTICES = ("notice_direct", "notice_transfer")
 
 # The notices a ``notify`` of each kind gives (第二十三条第二款、第三款; 第三十四条).
 _NOTICE_CLOCKS = {

@@ -41,6 +41,11 @@ def route_is_petition(ctx: Ctx) -> bool:
     return bool(ctx.fields.get("route") == Route.PETITION.value)
 
 
+def route_is_duty(ctx: Ctx) -> bool:
+    """第三十一条第五项: the organ performs its duty or answers; the matter stays open."""
+    return bool(ctx.fields.get("route") == Route.DUTY.value)
+
+
 def has_review_rights(ctx: Ctx) -> bool:
     accepted = _accepted_on(ctx)
     return accepted is not None and handling_rules_apply(ctx, accepted)[1]
@@ -104,6 +109,7 @@ CONDITIONS: dict[str, Condition] = {
     f.__name__: f
     for f in (
         route_is_petition,
+        route_is_duty,
         has_review_rights,
         outcome_is_redo,
         intake_at_petition_bureau,

@@ -81,7 +81,8 @@ def decide(
             article=str(violation.citation) if violation.citation else None,
             problem="validation-error",
             status=422,
-            **violation.context,
+            # The violation's own rule id is the guard's; its context never overrides it.
+            **{k: v for k, v in violation.context.items() if k != "rule"},
         ) from violation
     payload: dict[str, Any] = {
         "trigger": trigger,
@@ -143,6 +144,8 @@ def _clocks(
         return clocks.pause(ctx)
     if ctx.trigger == "hearing_end":
         return clocks.resume(ctx)
+    if ctx.trigger == "implemented":
+        return clocks.implemented(ctx)
     if internal:
         return clocks.empty_clocks()
     moved = clocks.plan_move(ctx, ctx.case.state, dest, holder, restarts)
@@ -150,6 +153,9 @@ def _clocks(
         return clocks.merge(moved, clocks.recomputed(ctx))
     # A receiving organ's own receipt date moves the clocks this move leaves running.
     moved = clocks.merge(moved, clocks.receipt_shift(ctx, {c["id"] for c in moved["closed"]}))
+    # 第三十二条第二款: a supported reply arms the implementation check; a review that sets
+    # the opinion aside cancels it.
+    moved = clocks.merge(moved, clocks.implementation(ctx, holder))
     if reopen:
         window = "review_request" if ctx.trigger == "request_review" else "re_review_request"
         return clocks.merge(clocks.reopen_window(ctx, window), moved)

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rules import PetitionType, Route, decide_route
-from rules.admissibility import DeclineReason, decline_citation
+from rules.admissibility import DeclineReason, decline_citation, process_citation
 from workflow.services.context import Ctx
+from workflow.services.evaluation import source_of
 
 
 @dataclass
@@ -77,6 +78,10 @@ def transfer(ctx: Ctx, dest: str) -> Effect:
 def decline(ctx: Ctx, dest: str) -> Effect:
     rule_set = ctx.engine.rule_set_for(ctx.occurred_on)
     citation = decline_citation(rule_set, DeclineReason(ctx.fields["reason"]))
+    process = ctx.fields.get("process")
+    if process is not None and ctx.fields["reason"] == DeclineReason.IN_STATUTORY_PROCESS:
+        # 第三十一条第一项至第四项: cite the item of the process the matter is in.
+        citation = process_citation(rule_set, Route(process)) or citation
     return _closing(
         ctx,
         dest,
@@ -156,6 +161,7 @@ def reply(ctx: Ctx, dest: str) -> Effect:
     answer = {
         "outcome": ctx.fields["outcome"],
         "opinion": ctx.fields["opinion"],
+        "basis": ctx.fields.get("basis"),
         **_issued(ctx),
         "by": ctx.case.holder_unit,
     }
@@ -171,6 +177,11 @@ def evaluate(ctx: Ctx, dest: str) -> Effect:
         "on": ctx.occurred_on.isoformat(),
         "stage": ctx.case.state,
         "evaluated_unit": ctx.case.holder_unit,
+        # Which written answer was before the petitioner, and who gave the evaluation
+        # (the petitioner alone, or a registrar or bureau for them): the rates count the
+        # petitioner's own first (adapters.rows.counted_evaluation).
+        "opinion": ctx.case.last_opinion,
+        "source": source_of(ctx.actor),
     }
     return Effect(append={"evaluations": evaluation})
 
@@ -264,6 +275,12 @@ def notify(ctx: Ctx, dest: str) -> Effect:
     return _receipt(ctx, Effect(append={"notices": notice}))
 
 
+def implemented(ctx: Ctx, dest: str) -> Effect:
+    # 落实 changes nothing on the matter itself: the check's clock records the day (its
+    # met_on), the event's fields what was done.
+    return Effect()
+
+
 def lapse(ctx: Ctx, dest: str) -> Effect:
     return _closing(ctx, dest, Effect())
 
@@ -292,6 +309,7 @@ EFFECTS: dict[str, Callable[[Ctx, str], Effect]] = {
     "assign_leader": assign_leader,
     "deliver": deliver,
     "notify": notify,
+    "implemented": implemented,
     "lapse": lapse,
     "reopen_window": reopen_window,
 }

@@ -43,6 +43,7 @@ def new_case(event: Event) -> Case:
         last_occurred_at=event.occurred_at,
         repeat=p.get("repeat"),
         contact_unknown=bool(p.get("contact_unknown", False)),
+        accused_units=list(p.get("accused_units", [])),
     )
     return case
 

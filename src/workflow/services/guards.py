@@ -11,12 +11,15 @@ from datetime import date
 
 from rules import UnitKind
 from rules.admissibility import check_extension
+from rules.classification import CONFIDENTIAL_TYPES, PetitionType
+from rules.rulesets import regulation_of
 from rules.time import local_date
 from workflow.domain.case import Deadline
 from workflow.domain.errors import GuardRejected
 from workflow.domain.units import Unit
 from workflow.services import clocks
 from workflow.services.context import Ctx
+from workflow.services.evaluation import EVALUATION_GUARDS
 from workflow.services.oversight_guards import OVERSIGHT_GUARDS
 
 Guard = Callable[[Ctx], None]
@@ -48,6 +51,46 @@ def target_unit_not_self(ctx: Ctx) -> None:
         raise _invalid("to_unit", "a matter cannot be transferred to the unit that holds it")
 
 
+def _accusation_binds(ctx: Ctx) -> bool:
+    """Whether the matter's accused units bind this command: ``classify`` sets the type
+    now (and may divert at once), every later command reads the matter's own flag."""
+    if not ctx.case.accused_units:
+        return False
+    if ctx.trigger == "classify":
+        return PetitionType(str(ctx.fields.get("type"))) in CONFIDENTIAL_TYPES
+    return ctx.case.confidential
+
+
+def target_not_accused(ctx: Ctx) -> None:
+    """《信访工作条例》第三十条第三款: “不得将信访人的检举、揭发材料以及有关情况透露或者转给
+    被检举、揭发的人员或者单位。” (2005: 《信访条例》第二十三条, “行政机关及其工作人员不得将
+    信访人的检举、揭发材料及有关情况透露或者转给被检举、揭发的人员或者单位。”)
+
+    An accusation is not transferred, assigned or diverted to a unit it accuses
+    (``accused_units``) or to any unit below one: a unit below answers to the accused
+    one, so the materials would reach it. The citation is the regulation in force on the
+    day of the act, as for a classification.
+    """
+    code = ctx.fields.get("to_unit")
+    if not isinstance(code, str) or not _accusation_binds(ctx):
+        return
+    accused = next((c for c in ctx.engine.lineage(code) if c in ctx.case.accused_units), None)
+    if accused is None:
+        return
+    citation = regulation_of(ctx.engine.rule_set_for(ctx.occurred_on)).confidentiality_citation
+    below = "" if accused == code else f", which lies below the accused unit {accused}"
+    raise GuardRejected(
+        "confidentiality",
+        f"this accusation may not be sent to {code}{below}: an accusation is never "
+        "transferred to the accused unit or any unit below it",
+        article=str(citation),
+        problem="confidentiality",
+        status=409,
+        field="to_unit",
+        accused_unit=accused,
+    )
+
+
 def assignment_has_feedback_days(ctx: Ctx) -> None:
     if ctx.fields.get("mode") == "assign" and ctx.fields.get("feedback_days") is None:
         raise _invalid(
@@ -61,8 +104,31 @@ def assignment_has_feedback_days(ctx: Ctx) -> None:
 
 
 def decline_reason_cited(ctx: Ctx) -> None:
-    if ctx.fields.get("reason") == "other" and not ctx.fields.get("detail"):
+    reason = ctx.fields.get("reason")
+    if reason == "other" and not ctx.fields.get("detail"):
         raise _invalid("decline", "reason other needs a detail", field="detail")
+    if reason == "bypassed_level" and ctx.case.channel != "visit":
+        # 第二十条第一款: “信访人采用走访形式提出信访事项的，应当到有权处理的本级或者上一级
+        # 机关、单位设立或者指定的接待场所提出” — a rule for visits only.
+        raise _invalid(
+            "decline",
+            "bypassed_level (逐级走访, 《信访工作条例》第二十条第一款) applies to visits only",
+            field="reason",
+        )
+
+
+def not_declined_as_outside_remit(ctx: Ctx) -> None:
+    """第二十三条第三款: an organ receiving a transferred matter that is not its remit
+    “应当自收到之日起5个工作日内提出异议，并详细说明理由，经转送、交办的信访部门或者上级
+    机关、单位核实同意后，交还相关材料” — it objects; it never declines the matter itself."""
+    if ctx.case.state == "transferred" and ctx.fields.get("reason") == "not_in_jurisdiction":
+        raise GuardRejected(
+            "object",
+            "a receiving organ that holds a transferred matter not to be its remit objects "
+            "(`object`, within 5 working days of receipt, with reasons); it cannot decline "
+            "it as not_in_jurisdiction",
+            article="《信访工作条例》第二十三条第三款",
+        )
 
 
 def _window_open(
@@ -90,6 +156,16 @@ def _window_open(
 
 def object_window_open(ctx: Ctx) -> None:
     pending = ctx.case.open_deadlines("object")
+    latest = ctx.case.latest("object")
+    if not pending and latest is not None and latest.status == "lapsed":
+        raise GuardRejected(
+            "object",
+            f"the 5-working-day objection window ended on {latest.due_on.isoformat()} "
+            f"({latest.article}); the organ must now handle the matter",
+            article=latest.article,
+            problem="window-lapsed",
+            due_on=latest.due_on.isoformat(),
+        )
     if not pending:
         raise GuardRejected(
             "object",
@@ -100,9 +176,95 @@ def object_window_open(ctx: Ctx) -> None:
     _window_open(ctx, "object", ctx.occurred_on, "5-working-day objection window", deadline=shifted)
 
 
-def holder_may_accept(ctx: Ctx) -> None:
-    if ctx.case.state != "classified":
+# 第二十二条第二款: what a petition bureau itself sends on, and to which kind of unit:
+# “对收到的涉法涉诉信件，应当转送同级政法部门依法处理……对属于纪检监察机关受理的检举控告类
+# 信访事项，应当按照管理权限转送有关纪检监察机关依规依纪依法处理”.
+_BUREAU_DIVERSIONS = {"litigation": UnitKind.POLITICAL_LEGAL, "discipline": UnitKind.DISCIPLINE}
+_ART_22_2 = "《信访工作条例》第二十二条第二款"
+
+
+def _route_invalid(reason: str, article: str, **context: object) -> GuardRejected:
+    return GuardRejected(
+        "route", reason, article=article, problem="validation-error", status=422, **context
+    )
+
+
+def route_allowed_here(ctx: Ctx) -> None:
+    """Who may route a matter where (依法分类处理).
+
+    A petition bureau transfers or assigns (第二十二条第一款); its own diversion is only
+    what 第二十二条第二款 gives it, to a unit of the named kind. Routing under 第三十一条
+    belongs to the organ with authority (有权处理的机关、单位), which may name the unit that
+    receives a diverted matter.
+    """
+    route = str(ctx.fields.get("route"))
+    holder = ctx.engine.unit(ctx.case.holder_unit)
+    code = ctx.fields.get("to_unit")
+    target = ctx.engine.find_unit(code) if isinstance(code, str) else None
+    if code is not None and target is None:
+        raise _invalid("to_unit", f"unknown unit {code}", field="to_unit")
+    if route == "duty":
+        due = ctx.field_date("due_on")
+        if due is not None and due <= ctx.occurred_on:
+            raise _invalid("duty", "due_on must lie after the classification day", field="due_on")
+    elif ctx.fields.get("due_on") is not None:
+        raise _invalid("duty", "due_on applies only to route duty (第三十一条第五项)")
+    if holder.kind is UnitKind.PETITION_BUREAU:
+        _bureau_route(ctx, route, holder, target)
         return
+    wanted = _BUREAU_DIVERSIONS.get(route)
+    if target is not None and wanted is not None and target.kind is not wanted:
+        raise _route_invalid(
+            f"a {route} diversion goes to a {wanted.value} unit, not {target.code}",
+            _ART_22_2,
+            field="to_unit",
+        )
+
+
+def _bureau_route(ctx: Ctx, route: str, bureau: Unit, target: Unit | None) -> None:
+    if route == "petition":
+        return
+    wanted = _BUREAU_DIVERSIONS.get(route)
+    if wanted is None:
+        raise _route_invalid(
+            f"a petition bureau does not route a matter to {route} itself: it transfers it "
+            "to the organ with authority, which routes it under 第三十一条",
+            "《信访工作条例》第二十二条第一款、第三十一条",
+            field="route",
+        )
+    if target is None:
+        raise _route_invalid(
+            f"a petition bureau's {route} diversion names the receiving unit (to_unit)",
+            _ART_22_2,
+            field="to_unit",
+        )
+    same_level = target.parent == bureau.parent
+    if target.kind is not wanted or (route == "litigation" and not same_level):
+        level = "of the same level " if route == "litigation" else ""
+        raise _route_invalid(
+            f"a petition bureau sends a {route} matter to a {wanted.value} unit {level}"
+            f"(第二十二条第二款), not to {target.code}",
+            _ART_22_2,
+            field="to_unit",
+        )
+
+
+def bureau_passes_on(ctx: Ctx) -> None:
+    """A transferred matter moves on only from a petition bureau that received it (a
+    higher bureau's 交办 to a lower one, 第二十二条第一款第二项); the organ with authority
+    handles it, or objects (第二十三条第三款)."""
+    if ctx.case.state != "transferred":
+        return
+    if ctx.engine.unit(ctx.case.holder_unit).kind != UnitKind.PETITION_BUREAU:
+        raise GuardRejected(
+            "transfer",
+            "an organ that received a transferred matter handles it or objects within 5 "
+            "working days; only a petition bureau passes it on",
+            article="《信访工作条例》第二十三条第三款",
+        )
+
+
+def holder_may_accept(ctx: Ctx) -> None:
     if ctx.engine.unit(ctx.case.holder_unit).kind == UnitKind.PETITION_BUREAU:
         raise GuardRejected(
             "route",
@@ -345,10 +507,14 @@ GUARDS: dict[str, Guard] = {
         actor_holds_matter,
         target_unit_exists,
         target_unit_not_self,
+        target_not_accused,
         assignment_has_feedback_days,
         decline_reason_cited,
+        not_declined_as_outside_remit,
         object_window_open,
         holder_may_accept,
+        bureau_passes_on,
+        route_allowed_here,
         extension_allowed,
         no_hearing_open,
         hearing_open,
@@ -366,3 +532,4 @@ GUARDS: dict[str, Guard] = {
     )
 }
 GUARDS.update(OVERSIGHT_GUARDS)
+GUARDS.update(EVALUATION_GUARDS)

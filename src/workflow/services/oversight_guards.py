@@ -1,4 +1,5 @@
-"""Guards of supervision (督办), repeat petitions (重复信访) and leader assignment (包案).
+"""Guards of supervision (督办), implementation (落实), repeat petitions (重复信访) and
+leader assignment (包案).
 
 Named like every guard; the supervision chart and the petition chart refer to them by name.
 """
@@ -8,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from rules.admissibility import DeclineReason, decline_citation
+from workflow.domain.case import Deadline
 from workflow.domain.errors import GuardRejected, NotFound
 from workflow.domain.units import supervision_root
+from workflow.services.clocks import IMPLEMENTATION
 from workflow.services.context import Ctx
 
 _DECLINE_FOR = {"duplicate": DeclineReason.DUPLICATE, "finalized": DeclineReason.FINALIZED}
@@ -17,6 +20,8 @@ _DECLINE_FOR = {"duplicate": DeclineReason.DUPLICATE, "finalized": DeclineReason
 _SUPERVISION = "《信访工作条例》第四十条"
 # Leaders take on (包案) the matters that trouble the public most.
 _LEADERS = "《信访工作条例》第十八条第二款"
+# A supported claim is carried out: “作出支持信访请求意见的，应当督促有关机关、单位执行”.
+_IMPLEMENT = "《信访工作条例》第三十二条第二款"
 
 
 def _item(ctx: Ctx) -> dict[str, Any]:
@@ -75,13 +80,16 @@ def escalation_target_above(ctx: Ctx) -> None:
 
 
 def item_obligation_settled(ctx: Ctx) -> None:
-    """An item is closed (销号) once the late obligation is met or the matter ended."""
+    """An item is closed (销号) once the late obligation is met or the matter ended; an
+    item opened by hand on no obligation, when the supervising bureau judges it done."""
     item = _item(ctx)
-    if ctx.case.ended:
-        return
     try:
-        deadline = ctx.case.deadline(item["deadline_id"])
+        deadline = ctx.case.deadline(str(item.get("deadline_id")))
     except KeyError:
+        return
+    # The end of the matter settles its obligations, but not the implementation of a
+    # supported claim, which is owed after the matter is closed (第三十二条第二款).
+    if ctx.case.ended and deadline.rule != IMPLEMENTATION:
         return
     if deadline.met_on is None and deadline.status in ("pending", "breached", "paused"):
         raise GuardRejected(
@@ -90,6 +98,54 @@ def item_obligation_settled(ctx: Ctx) -> None:
             f"outstanding (due {deadline.due_on.isoformat()}, {deadline.article}); "
             "the item is closed once it is met",
             article=deadline.article,
+        )
+
+
+def open_implementation(ctx: Ctx) -> Deadline | None:
+    """The implementation check still owed on the matter, if any (at most one is open)."""
+    found = ctx.case.open_deadlines(IMPLEMENTATION)
+    return found[-1] if found else None
+
+
+def implementation_pending(ctx: Ctx) -> None:
+    """落实 is recorded against a supported claim whose check is still open."""
+    if open_implementation(ctx) is None:
+        raise GuardRejected(
+            "implementation",
+            "no supported claim awaits implementation on this matter: a reply that supports "
+            f"the claim arms the check, and it is met once ({_IMPLEMENT})",
+            article=_IMPLEMENT,
+        )
+
+
+def actor_owes_implementation(ctx: Ctx) -> None:
+    """The unit that issued the supported opinion answers for carrying it out."""
+    check = open_implementation(ctx)
+    if check is None or ctx.actor.unit == check.responsible_unit:
+        return
+    raise GuardRejected(
+        "implementation",
+        f"the implementation is recorded by {check.responsible_unit}, which issued the "
+        f"supported opinion ({_IMPLEMENT})",
+        article=_IMPLEMENT,
+        responsible_unit=check.responsible_unit,
+    )
+
+
+def implementation_day_plausible(ctx: Ctx) -> None:
+    """Carried out on or after the supported opinion's issue, and not after it is recorded."""
+    done = ctx.field_date("implemented_on")
+    check = open_implementation(ctx)
+    if done is None or check is None:
+        return
+    if done < check.trigger_on or done > ctx.recorded_on:
+        raise GuardRejected(
+            "implemented_on",
+            f"implemented_on {done.isoformat()} lies outside {check.trigger_on.isoformat()} .. "
+            f"{ctx.recorded_on.isoformat()} (the supported opinion's issue .. the recording day)",
+            problem="validation-error",
+            status=422,
+            field="implemented_on",
         )
 
 
@@ -135,6 +191,9 @@ OVERSIGHT_GUARDS = {
         actor_supervises_item,
         escalation_target_above,
         item_obligation_settled,
+        implementation_pending,
+        actor_owes_implementation,
+        implementation_day_plausible,
         repeat_allows_handling,
         actor_may_assign_leader,
     )

@@ -16,7 +16,7 @@ from typing import Any
 from rules import UnitKind
 from rules.admissibility import check_representatives
 from rules.time import local_date
-from workflow.domain.actions import Register
+from workflow.domain.actions import Channel, Register
 from workflow.domain.actor import Actor, Role
 from workflow.domain.case import Case
 from workflow.domain.errors import Forbidden, GuardRejected, InvalidCommand
@@ -54,6 +54,18 @@ def _check_intake(engine: Engine, actor: Actor, intake_unit: str) -> None:
         raise Forbidden("registrars register at a petition bureau (信访部门)")
 
 
+def _accused_units(engine: Engine, codes: list[str]) -> list[str]:
+    """The accused units, each an existing unit, in the order named and once each.
+
+    Accepted for any matter: its type is set only by ``classify``, and the names bind
+    until then (``Case.confidential``), so they must be known from the first event.
+    """
+    for code in codes:
+        if engine.find_unit(code) is None:
+            raise InvalidCommand(f"unknown unit {code}", field="accused_units", unit=code)
+    return list(dict.fromkeys(codes))
+
+
 def decide_registration(
     engine: Engine,
     command: Register,
@@ -71,10 +83,14 @@ def decide_registration(
     _check_intake(engine, actor, intake_unit)
     if command.location_unit is not None:
         engine.unit(command.location_unit)
+    accused = _accused_units(engine, command.accused_units)
     received_on = local_date(received_at)
     rule_set = engine.rule_set_for(received_on)
+    # 第二十条第三款 (2005: 第十八条第二款): “多人采用走访形式提出共同的信访事项的，应当推选代表，
+    # 代表人数不得超过5人” — visits only; a joint letter or online petition with many
+    # signatories registers as it is.
     verdict = check_representatives(rule_set, command.representatives)
-    if not verdict.ok:
+    if command.channel is Channel.VISIT and not verdict.ok:
         raise GuardRejected(
             verdict.rule_id,
             verdict.reason,
@@ -106,6 +122,9 @@ def decide_registration(
         payload["repeat"] = repeat
     if command.contact_unknown:
         payload["contact_unknown"] = True
+    if accused:
+        # Only when named, so a registration naming no one hashes as it always did.
+        payload["accused_units"] = accused
     draft = Case(
         id=case_id,
         number=number,
@@ -127,6 +146,7 @@ def decide_registration(
         last_occurred_at=received_at,
         repeat=repeat,
         contact_unknown=command.contact_unknown,
+        accused_units=accused,
     )
     ctx = Ctx.of(engine, draft, "register", {}, actor, received_at)
     opened = clocks.empty_clocks()

@@ -67,12 +67,12 @@ def decide_timer(
         changed = replace(
             deadline, status="breached", breached_on=deadline.due_on + timedelta(days=1)
         )
-        extra = {
-            "responsible_unit": deadline.responsible_unit,
-            "supervision": _open_item(
-                deadline, supervisor_of(deadline.responsible_unit), case, timer
-            ),
-        }
+        extra: dict[str, Any] = {"responsible_unit": deadline.responsible_unit}
+        # One item per obligation: a bureau may have opened it by hand before the sweep
+        # came (第四十条 does not wait for the timer); the breach is recorded all the same.
+        if not any(item.get("deadline_id") == deadline.id for item in case.supervision):
+            supervisor = supervisor_of(deadline.responsible_unit)
+            extra["supervision"] = _open_item(deadline, supervisor, case, timer)
         return _system_event(case, timer, now, "deadline_breached", changed, extra)
     changed = replace(deadline, status="lapsed")
     return _system_event(case, timer, now, "deadline_lapsed", changed, {})
@@ -91,6 +91,7 @@ def _open_item(
             "deadline_id": deadline.id,
             "rule": deadline.rule,
             "article": deadline.article,
+            "ground": "breach",  # 拖延 that a clock measured (rules.supervision)
             "responsible_unit": deadline.responsible_unit,
             "supervising_unit": supervisor,
             "state": "opened",

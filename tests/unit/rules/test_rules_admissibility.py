@@ -19,6 +19,8 @@ from rules import (
     default_calendar,
     default_rule_book,
 )
+from rules.admissibility import process_citation
+from rules.taxonomy import Route
 
 BOOK = default_rule_book()
 R2022, R2005 = BOOK.get("xinfang-2022"), BOOK.get("xinfang-2005")
@@ -108,7 +110,8 @@ DECLINES = [
     (R2022, DeclineReason.FINALIZED, "第三十六条第三款"),
     (R2022, DeclineReason.NOT_IN_JURISDICTION, "第二十三条第一款"),
     (R2022, DeclineReason.BYPASSED_LEVEL, "第二十条第一款"),
-    (R2022, DeclineReason.IN_STATUTORY_PROCESS, "第三十一条第一项"),
+    # The item follows the process named on the decline (process_citation, below).
+    (R2022, DeclineReason.IN_STATUTORY_PROCESS, "第三十一条"),
     (R2022, DeclineReason.DUPLICATE, "第十九条第三款"),
     (R2005, DeclineReason.FINALIZED, "第三十五条第三款"),
     (R2005, DeclineReason.NOT_IN_JURISDICTION, "第二十二条第一款"),
@@ -127,3 +130,18 @@ def test_decline_citations(rule_set: RuleSet, reason: DeclineReason, article: st
 
 def test_other_decline_reason_has_no_citation() -> None:
     assert decline_citation(R2022, DeclineReason.OTHER) is None
+
+
+# (process, 2022 item) — in_statutory_process cites the item of the process (第三十一条).
+PROCESSES = [
+    (Route.LITIGATION, "第三十一条第一项"),
+    (Route.ARBITRATION, "第三十一条第二项"),
+    (Route.PARTY_APPEAL, "第三十一条第三项"),
+    (Route.ADMINISTRATIVE, "第三十一条第四项"),
+]
+
+
+@pytest.mark.parametrize(("process", "article"), PROCESSES)
+def test_statutory_process_citations(process: Route, article: str) -> None:
+    citation = process_citation(R2022, process)
+    assert citation is not None and citation.article == article

@@ -43,7 +43,8 @@ TABLE: list[tuple[str, PetitionType, Route, Expected]] = [
     ("xinfang-2022", C, Route.ARBITRATION, (True, False, None)),  # art 31(2)
     ("xinfang-2022", C, Route.PARTY_APPEAL, (True, False, None)),  # art 31(3)
     ("xinfang-2022", C, Route.ADMINISTRATIVE, (True, False, None)),  # art 31(4)
-    ("xinfang-2022", C, Route.DUTY, (True, False, None)),  # art 31(5): perform the duty or reply
+    # art 31(5): the organ performs its duty or replies: kept (not diverted), its own clock
+    ("xinfang-2022", C, Route.DUTY, (False, False, None)),
     ("xinfang-2022", C, Route.DISCIPLINE, None),  # 纪检监察 diversion is for accusations
     # --- 信访条例 (2005): every accepted matter runs 60 days (art 33) ---
     ("xinfang-2005", S, Route.PETITION, (False, True, None)),  # art 33 covers all matters
@@ -91,7 +92,9 @@ def test_route_decisions(
     diverted, clock, _ = expected
     assert (decision.diverted, decision.handling_clock, decision.target_kind) == expected
     assert decision.review_rights is clock
-    assert diverted is (route is not Route.PETITION)
+    # Only routes 1-4 (and the discipline/litigation diversions) leave the organ; route 5
+    # (duty) keeps the matter open with the organ that performs or answers.
+    assert diverted is (route not in (Route.PETITION, Route.DUTY))
     assert decision.confidential is (type_ is PetitionType.ACCUSATION)
     assert decision.citation.instrument == rule_set.instrument
     assert decision.explanation

@@ -35,6 +35,7 @@ COMMON = {
     "assign_feedback",
     "handle",
     "notice_extension",
+    "implement",
     "review_request",
     "review",
     "re_review_request",
@@ -59,12 +60,11 @@ RULE_TABLE = [
     ("review", "第三十五条", "第三十四条", 30, ClockKind.OBLIGATION),
     ("re_review_request", "第三十六条第一款", "第三十五条第一款", 30, ClockKind.WINDOW),
     ("re_review", "第三十六条第一款", "第三十五条第一款", 30, ClockKind.OBLIGATION),
-    ("redo", "第三十五条", "第三十四条", None, ClockKind.OBLIGATION),
 ]
 
 
 def test_rule_ids() -> None:
-    assert set(R2022.rules) == COMMON | {"object"}
+    assert set(R2022.rules) == COMMON | {"object", "duty"}
     assert set(R2005.rules) == COMMON | {"supervise_feedback"}
 
 
@@ -78,6 +78,16 @@ def test_rule_data(
         assert rule.citation.article == article
         assert (rule.period_days, rule.kind, rule.unit) == (period, kind, DayUnit.CALENDAR)
         assert rule.roll_forward is True
+
+
+def test_redo_rests_on_policy_not_on_the_national_text() -> None:
+    # Neither 2022 第三十五条 nor 2005 第三十四条 provides a redo: the clock cites the
+    # provincial provision it follows and says it is policy.
+    for rule_set in (R2022, R2005):
+        redo = rule_set.rule("redo")
+        assert (redo.period_days, redo.kind) == (None, ClockKind.OBLIGATION)
+        assert str(redo.citation) == "《山东省信访条例》第四十五条（参照；全国条例未规定，政策）"
+        assert "[I]" in redo.notes
 
 
 def test_special_rules() -> None:

@@ -21,6 +21,7 @@ API_STATES = {
     "transferred",
     "objected",
     "handling",
+    "performing_duty",  # contract 1.1: route 5 (依法履行或者答复) tracked until its reply
     "replied",
     "under_review",
     "review_replied",

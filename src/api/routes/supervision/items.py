@@ -1,4 +1,5 @@
-"""Supervision items (督办事项): listing them, and urging, escalating, reporting, closing."""
+"""Supervision items (督办事项): listing them, opening one by hand, and urging, escalating,
+reporting, closing."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from api import cursors, parties, scope
@@ -19,7 +20,7 @@ from api.routes.supervision.common import Cursor, Limit, Subtree, Unit, resolve_
 from api.schemas import PetitionOut
 from api.scope import Parties
 from workflow.adapters.repository import SUPERVISION_ITEMS
-from workflow.domain.actions import SuperviseItem
+from workflow.domain.actions import OpenSupervisionItem, SuperviseItem
 from workflow.domain.actor import Actor, Role
 from workflow.oversight import board as supervision_board
 from workflow.runtime.bootstrap import Container
@@ -31,9 +32,15 @@ class SupervisionItemOut(BaseModel):
     id: str
     petition_id: str
     number: str
-    deadline_id: str
-    rule: str
+    deadline_id: str | None = Field(
+        description="The obligation the item follows; null for an item opened by hand on none."
+    )
+    rule: str | None
     article: str
+    ground: str = Field(
+        description="breach (every item a breach opens), irregular_handling, falsification, "
+        "not_implementing_opinion or other (《信访工作条例》第四十条第一款)."
+    )
     responsible_unit: str
     supervising_unit: str | None
     state: str
@@ -93,6 +100,7 @@ def list_items(
             deadline_id=r.deadline_id,
             rule=r.rule,
             article=r.article,
+            ground=r.ground,
             responsible_unit=r.responsible_unit,
             supervising_unit=r.supervising_unit,
             state=r.state,
@@ -102,6 +110,62 @@ def list_items(
     ]
     next_cursor = cursors.encode([rows[-1].id]) if len(rows) == limit else None
     return ItemPage(items=items, next_cursor=next_cursor)
+
+
+class OpenItemIn(OpenSupervisionItem):
+    petition_id: Annotated[str, Field(min_length=1, max_length=40)]
+
+
+def matter_visible(c: Container, actor: Actor, matter: Parties) -> None:
+    """A matter outside the caller's scope does not exist for them: 404."""
+    if not scope.can_read_parties(actor, matter, c.units):
+        raise scope.not_found(f"petition {matter.case_id}")
+
+
+@router.post(
+    "/v1/supervision/items",
+    status_code=201,
+    response_model=PetitionOut,
+    responses=responses(401, 403, 404, 409, 412, 413, 415, 422),
+    summary="Open a supervision item by hand (督办立项, 第四十条)",
+    description="A supervisor of a petition bureau opens an item on a matter whose "
+    "responsible unit its government oversees (not its own bureau): on `ground` "
+    "breach (naming the overdue `deadline_id`), irregular_handling, falsification, "
+    "not_implementing_opinion (it follows the open implementation check) or other; "
+    "`detail` says what was found (required but for breach). Recorded as an event in the "
+    "matter's history; the answer is the matter, the new item last in `supervision`. "
+    "`If-Match` takes the matter's version.",
+)
+async def open_item(
+    body: Annotated[OpenItemIn, Body()],
+    request: Request,
+    actor: CurrentActor,
+    c: ContainerDep,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=64)] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    version = parse_if_match(if_match)
+    # Which unit may open one (a petition bureau above the responsible unit) is the
+    # engine's rule; that only supervisors ever may is checked before any read.
+    scope.require_role(actor, frozenset({Role.SUPERVISOR}), "open supervision items")
+    case_id = body.petition_id
+    parties.check_id(case_id)
+    command = OpenSupervisionItem(**body.model_dump(exclude={"petition_id"}))
+    authorize, still_visible = parties.checks(
+        c.db, case_id, lambda matter: matter_visible(c, actor, matter)
+    )
+    return await run_idempotent(
+        request,
+        c,
+        actor,
+        idempotency_key,
+        201,
+        lambda hook: c.petitions.open_supervision(
+            case_id, command, actor, if_match=version, on_commit_tx=hook, authorize=authorize
+        ),
+        # A replayed response is only for a caller who may still see the matter.
+        before_replay=still_visible,
+    )
 
 
 @router.post(
