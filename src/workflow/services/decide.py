@@ -18,7 +18,7 @@ from workflow.domain.actor import Actor
 from workflow.domain.case import Case
 from workflow.domain.errors import GuardRejected, IllegalTransition, InvalidCommand
 from workflow.domain.events import Event
-from workflow.services import clocks
+from workflow.services import clocks, notice_clocks
 from workflow.services.conditions import CONDITIONS
 from workflow.services.context import Ctx
 from workflow.services.effects import EFFECTS
@@ -135,11 +135,11 @@ def _clocks(
     ctx: Ctx, internal: bool, reopen: bool, dest: str, holder: str, restarts: tuple[str, ...]
 ) -> clocks.Clocks:
     if ctx.trigger == "extend":
-        return clocks.merge(clocks.extend(ctx), clocks.extension_notice(ctx, holder))
+        return clocks.merge(clocks.extend(ctx), notice_clocks.extension_notice(ctx, holder))
     if ctx.trigger == "deliver":
-        return clocks.deliver(ctx, holder)
+        return notice_clocks.deliver(ctx, holder)
     if ctx.trigger == "notify":
-        return clocks.merge(clocks.notify(ctx), clocks.receipt_shift(ctx, set()))
+        return clocks.merge(notice_clocks.notify(ctx), notice_clocks.receipt_shift(ctx, set()))
     if ctx.trigger == "hearing_start":
         return clocks.pause(ctx)
     if ctx.trigger == "hearing_end":
@@ -152,7 +152,9 @@ def _clocks(
     if ctx.trigger == "reopen_window":
         return clocks.merge(moved, clocks.recomputed(ctx))
     # A receiving organ's own receipt date moves the clocks this move leaves running.
-    moved = clocks.merge(moved, clocks.receipt_shift(ctx, {c["id"] for c in moved["closed"]}))
+    moved = clocks.merge(
+        moved, notice_clocks.receipt_shift(ctx, {c["id"] for c in moved["closed"]})
+    )
     # 第三十二条第二款: a supported reply arms the implementation check; a review that sets
     # the opinion aside cancels it.
     moved = clocks.merge(moved, clocks.implementation(ctx, holder))

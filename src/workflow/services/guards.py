@@ -13,22 +13,18 @@ from rules import UnitKind
 from rules.admissibility import check_extension
 from rules.classification import CONFIDENTIAL_TYPES, PetitionType
 from rules.rulesets import regulation_of
-from rules.time import local_date
 from workflow.domain.case import Deadline
 from workflow.domain.errors import GuardRejected
 from workflow.domain.units import Unit
-from workflow.services import clocks
+from workflow.services import notice_clocks
 from workflow.services.context import Ctx
+from workflow.services.delivery_guards import DELIVERY_GUARDS
 from workflow.services.evaluation import EVALUATION_GUARDS
 from workflow.services.oversight_guards import OVERSIGHT_GUARDS
+from workflow.services.refusals import invalid as _invalid
+from workflow.services.routing_guards import ROUTING_GUARDS
 
 Guard = Callable[[Ctx], None]
-
-
-def _invalid(rule: str, reason: str, **context: object) -> GuardRejected:
-    return GuardRejected(
-        rule, reason, article=None, problem="validation-error", status=422, **context
-    )
 
 
 def actor_holds_matter(ctx: Ctx) -> None:
@@ -117,20 +113,6 @@ def decline_reason_cited(ctx: Ctx) -> None:
         )
 
 
-def not_declined_as_outside_remit(ctx: Ctx) -> None:
-    """第二十三条第三款: an organ receiving a transferred matter that is not its remit
-    “应当自收到之日起5个工作日内提出异议，并详细说明理由，经转送、交办的信访部门或者上级
-    机关、单位核实同意后，交还相关材料” — it objects; it never declines the matter itself."""
-    if ctx.case.state == "transferred" and ctx.fields.get("reason") == "not_in_jurisdiction":
-        raise GuardRejected(
-            "object",
-            "a receiving organ that holds a transferred matter not to be its remit objects "
-            "(`object`, within 5 working days of receipt, with reasons); it cannot decline "
-            "it as not_in_jurisdiction",
-            article="《信访工作条例》第二十三条第三款",
-        )
-
-
 def _window_open(
     ctx: Ctx, rule: str, day: date, what: str, *, deadline: Deadline | None = None
 ) -> None:
@@ -172,96 +154,8 @@ def object_window_open(ctx: Ctx) -> None:
             "no objection window is open: it opens only on a transfer under "
             "《信访工作条例》第二十三条第三款 (2022), once",
         )
-    shifted = {d.rule: d for d in clocks.receipt_moves(ctx)}.get("object")
+    shifted = {d.rule: d for d in notice_clocks.receipt_moves(ctx)}.get("object")
     _window_open(ctx, "object", ctx.occurred_on, "5-working-day objection window", deadline=shifted)
-
-
-# 第二十二条第二款: what a petition bureau itself sends on, and to which kind of unit:
-# “对收到的涉法涉诉信件，应当转送同级政法部门依法处理……对属于纪检监察机关受理的检举控告类
-# 信访事项，应当按照管理权限转送有关纪检监察机关依规依纪依法处理”.
-_BUREAU_DIVERSIONS = {"litigation": UnitKind.POLITICAL_LEGAL, "discipline": UnitKind.DISCIPLINE}
-_ART_22_2 = "《信访工作条例》第二十二条第二款"
-
-
-def _route_invalid(reason: str, article: str, **context: object) -> GuardRejected:
-    return GuardRejected(
-        "route", reason, article=article, problem="validation-error", status=422, **context
-    )
-
-
-def route_allowed_here(ctx: Ctx) -> None:
-    """Who may route a matter where (依法分类处理).
-
-    A petition bureau transfers or assigns (第二十二条第一款); its own diversion is only
-    what 第二十二条第二款 gives it, to a unit of the named kind. Routing under 第三十一条
-    belongs to the organ with authority (有权处理的机关、单位), which may name the unit that
-    receives a diverted matter.
-    """
-    route = str(ctx.fields.get("route"))
-    holder = ctx.engine.unit(ctx.case.holder_unit)
-    code = ctx.fields.get("to_unit")
-    target = ctx.engine.find_unit(code) if isinstance(code, str) else None
-    if code is not None and target is None:
-        raise _invalid("to_unit", f"unknown unit {code}", field="to_unit")
-    if route == "duty":
-        due = ctx.field_date("due_on")
-        if due is not None and due <= ctx.occurred_on:
-            raise _invalid("duty", "due_on must lie after the classification day", field="due_on")
-    elif ctx.fields.get("due_on") is not None:
-        raise _invalid("duty", "due_on applies only to route duty (第三十一条第五项)")
-    if holder.kind is UnitKind.PETITION_BUREAU:
-        _bureau_route(ctx, route, holder, target)
-        return
-    wanted = _BUREAU_DIVERSIONS.get(route)
-    if target is not None and wanted is not None and target.kind is not wanted:
-        raise _route_invalid(
-            f"a {route} diversion goes to a {wanted.value} unit, not {target.code}",
-            _ART_22_2,
-            field="to_unit",
-        )
-
-
-def _bureau_route(ctx: Ctx, route: str, bureau: Unit, target: Unit | None) -> None:
-    if route == "petition":
-        return
-    wanted = _BUREAU_DIVERSIONS.get(route)
-    if wanted is None:
-        raise _route_invalid(
-            f"a petition bureau does not route a matter to {route} itself: it transfers it "
-            "to the organ with authority, which routes it under 第三十一条",
-            "《信访工作条例》第二十二条第一款、第三十一条",
-            field="route",
-        )
-    if target is None:
-        raise _route_invalid(
-            f"a petition bureau's {route} diversion names the receiving unit (to_unit)",
-            _ART_22_2,
-            field="to_unit",
-        )
-    same_level = target.parent == bureau.parent
-    if target.kind is not wanted or (route == "litigation" and not same_level):
-        level = "of the same level " if route == "litigation" else ""
-        raise _route_invalid(
-            f"a petition bureau sends a {route} matter to a {wanted.value} unit {level}"
-            f"(第二十二条第二款), not to {target.code}",
-            _ART_22_2,
-            field="to_unit",
-        )
-
-
-def bureau_passes_on(ctx: Ctx) -> None:
-    """A transferred matter moves on only from a petition bureau that received it (a
-    higher bureau's 交办 to a lower one, 第二十二条第一款第二项); the organ with authority
-    handles it, or objects (第二十三条第三款)."""
-    if ctx.case.state != "transferred":
-        return
-    if ctx.engine.unit(ctx.case.holder_unit).kind != UnitKind.PETITION_BUREAU:
-        raise GuardRejected(
-            "transfer",
-            "an organ that received a transferred matter handles it or objects within 5 "
-            "working days; only a petition bureau passes it on",
-            article="《信访工作条例》第二十三条第三款",
-        )
 
 
 def holder_may_accept(ctx: Ctx) -> None:
@@ -316,108 +210,6 @@ def hearing_open(ctx: Ctx) -> None:
         raise GuardRejected("hearing", "no hearing is open")
     if ctx.occurred_on < date.fromisoformat(ctx.case.hearing_open):
         raise _invalid("hearing", "a hearing cannot end before it started")
-
-
-def _stage_being_delivered(ctx: Ctx) -> str | None:
-    """The opinion this command delivers: the one it issues, or for ``deliver`` the one
-    awaiting delivery."""
-    if ctx.trigger == "deliver":
-        return ctx.case.awaiting_delivery
-    return {"reply": "reply", "review_decide": "review", "re_review_decide": "re_review"}.get(
-        ctx.trigger
-    )
-
-
-def _not_before(ctx: Ctx, stage: str | None) -> list[tuple[date, str]]:
-    """The facts a delivery cannot precede, with their names."""
-    facts = [(local_date(ctx.case.received_at), "the matter's receipt")]
-    if ctx.case.accepted_on is not None:
-        facts.append((date.fromisoformat(ctx.case.accepted_on), "the acceptance"))
-    # A review or re-review holds the request it answers (its receipt) and, once issued,
-    # the opinion's own issue day.
-    opinion = getattr(ctx.case, stage) if stage is not None else None
-    if opinion is not None and opinion.get("received_on"):
-        facts.append((date.fromisoformat(opinion["received_on"]), "the request's receipt"))
-    if ctx.trigger != "deliver":
-        facts.append((ctx.occurred_on, "the opinion's issue"))
-    elif opinion is not None and opinion.get("issued_on"):
-        facts.append((date.fromisoformat(opinion["issued_on"]), "the opinion's issue"))
-    return facts
-
-
-def delivery_plausible(ctx: Ctx) -> None:
-    """Issue (出具, the action's day) and delivery (送达) are two facts: a written opinion
-    reaches the petitioner on or after the day it is issued, never before it, the
-    acceptance or the matter's receipt, and never after the day it is recorded."""
-    delivered = ctx.field_date("delivered_on")
-    if delivered is None:
-        return
-    if delivered > ctx.recorded_on:
-        raise _invalid(
-            "delivered_on",
-            f"delivered_on {delivered.isoformat()} is after the day it is recorded",
-            field="delivered_on",
-        )
-    for day, what in _not_before(ctx, _stage_being_delivered(ctx)):
-        if delivered < day:
-            raise _invalid(
-                "delivered_on",
-                f"delivered_on {delivered.isoformat()} precedes {what} ({day.isoformat()})",
-                field="delivered_on",
-            )
-
-
-def awaiting_delivery(ctx: Ctx) -> None:
-    if ctx.case.awaiting_delivery is None:
-        raise GuardRejected(
-            "delivery",
-            "no written opinion of this matter awaits delivery: it was delivered already",
-        )
-
-
-def notice_plausible(ctx: Ctx) -> None:
-    """A notice is given on or after the matter's receipt, and not after it is recorded."""
-    notified = ctx.field_date("notified_on")
-    if notified is None:
-        return
-    received = local_date(ctx.case.received_at)
-    if notified > ctx.recorded_on or notified < received:
-        raise _invalid(
-            "notified_on",
-            f"notified_on {notified.isoformat()} lies outside {received.isoformat()} .. "
-            f"{ctx.recorded_on.isoformat()} (the matter's receipt .. the recording day)",
-            field="notified_on",
-        )
-
-
-def receipt_plausible(ctx: Ctx) -> None:
-    """第二十三条第三款 counts the receiving organ's clocks “自收到转送、交办的信访事项之日起”:
-    the organ may record that day with its first action on a transferred matter, on or
-    after the transfer and not after the action itself."""
-    received = ctx.field_date("received_on")
-    if received is None:
-        return
-    if ctx.case.state != "transferred" or ctx.case.transferred_on is None:
-        raise _invalid(
-            "received_on",
-            "received_on is recorded only by the organ receiving a transferred matter",
-            field="received_on",
-        )
-    recorded = ctx.case.transfer_received_on
-    if recorded is not None and recorded != received.isoformat():
-        raise _invalid(
-            "received_on",
-            f"the receipt of this transfer was recorded already ({recorded})",
-            field="received_on",
-        )
-    transferred = date.fromisoformat(ctx.case.transferred_on)
-    if not transferred <= received <= ctx.occurred_on:
-        raise _invalid(
-            "received_on",
-            f"received_on {received.isoformat()} lies outside {transferred.isoformat()} .. "
-            f"{ctx.occurred_on.isoformat()} (the transfer .. this action)",
-            field="received_on",
-        )
 
 
 def has_been_answered(ctx: Ctx) -> None:
@@ -510,18 +302,11 @@ GUARDS: dict[str, Guard] = {
         target_not_accused,
         assignment_has_feedback_days,
         decline_reason_cited,
-        not_declined_as_outside_remit,
         object_window_open,
         holder_may_accept,
-        bureau_passes_on,
-        route_allowed_here,
         extension_allowed,
         no_hearing_open,
         hearing_open,
-        delivery_plausible,
-        awaiting_delivery,
-        notice_plausible,
-        receipt_plausible,
         has_been_answered,
         window_lapsed_too_early,
         review_window_open,
@@ -532,4 +317,6 @@ GUARDS: dict[str, Guard] = {
     )
 }
 GUARDS.update(OVERSIGHT_GUARDS)
+GUARDS.update(ROUTING_GUARDS)
+GUARDS.update(DELIVERY_GUARDS)
 GUARDS.update(EVALUATION_GUARDS)
