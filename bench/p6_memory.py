@@ -97,7 +97,7 @@ def measure(url: str, ids: list[str], runs: int, requests: int) -> tuple[list[fl
     served = 0
     for _ in range(runs):
         port = free_port()
-        serve = [*CLI, "serve"]
+        serve = [*CLI, "serve", "--development"]  # tokens signed with the default secret
         args = [*serve, "--port", str(port), "--database-url", url, "--no-scheduler"]
         with running(args, port) as pid:
             served = exercise(port, ids, requests)

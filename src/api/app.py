@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from api import console, limits, media, problems
 from api.attempts import Attempts
+from api.headers import SecurityHeaders
 from api.limits import RateLimit
 from api.media import JsonBodies
 from api.observability import Metrics, RequestContext, configure_logging
@@ -41,6 +42,12 @@ def create_app(
     settings: Settings | None = None, *, demo: bool = False, clock: Clock | None = None
 ) -> FastAPI:
     config = settings or Settings()
+    if settings is None and not (config.secret_configured or config.development):
+        # `uvicorn --factory api.app:create_app`: the same rule as `petitionflow serve`.
+        raise RuntimeError(
+            "no signing secret: set PETITIONFLOW_JWT_SECRET (at least 32 random characters)"
+            " or PETITIONFLOW_DEVELOPMENT=true"
+        )
     configure_logging(config.log_json)
 
     @asynccontextmanager
@@ -48,10 +55,11 @@ def create_app(
         container = bootstrap(config, clock=clock)
         app.state.container = container
         if demo:
-            from api.demo import load_demo, print_tokens
+            # The tokens are the command line's to print (api.cli.serve), on the
+            # terminal, not the application's.
+            from api.demo import load_demo
 
             load_demo(container)
-            print_tokens(config)
         if config.scheduler:
             app.state.scheduler = start_scheduler(container)
         try:
@@ -86,6 +94,8 @@ def create_app(
     media.document(app)
     app.add_middleware(RateLimit, settings=config)
     limits.document(app)
+    # Caching, framing and content-security headers on every response (api.headers).
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(
         RequestContext, max_body_bytes=config.max_body_bytes, metrics=app.state.metrics
     )

@@ -6,6 +6,7 @@ PetitionService like any other command, so their histories are real.
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -109,6 +110,15 @@ def load_demo(c: Container) -> bool:
 
 
 def print_tokens(settings: Settings) -> None:
+    """One token per demo role on the terminal (stdout), never into logging; when stdout
+    is not a terminal (a file, a pipe: what a log collector reads) none is written."""
+    if not sys.stdout.isatty():
+        typer.echo(
+            "demo: stdout is not a terminal, so no tokens are printed; mint one with "
+            "`petitionflow token --role admin --unit GD` in this directory",
+            err=True,
+        )
+        return
     typer.echo("demo tokens (export one as TOKEN):")
     for role, unit in TOKENS:
         token = mint(settings, role, unit, f"demo-{role.value}@{unit}")

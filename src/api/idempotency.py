@@ -2,6 +2,12 @@
 
 Same principal + key + body -> the first response is replayed (status, body, headers);
 same key with another body -> 409 idempotency-key-reused. Failed requests store nothing.
+
+The principal is a digest of the caller's whole identity (role, unit and subject), never
+a prefix of it (issue 22, F12). A stored petition response keeps its petitioners as refs
+only: their names, numbers, phones and addresses live in ``personal_data`` alone, and a
+replay fills them in from there as the caller may see them now, so a redaction reaches
+every replay without rewriting this table (issue 22, F2).
 """
 
 from __future__ import annotations
@@ -17,9 +23,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, Table, insert, select
 from sqlmodel import SQLModel
 
+from api.presenter import petitioners
 from api.problems import ApiProblem
+from workflow.adapters import repository as repo
 from workflow.adapters.database import Database
 from workflow.domain.actor import Actor
+from workflow.domain.units import UnitDirectory
 
 KEYS: Table = SQLModel.metadata.tables["idempotency_keys"]
 MAX_KEY = 200
@@ -33,7 +42,20 @@ class Stored:
 
 
 def principal(actor: Actor) -> str:
-    return f"{actor.role.value}:{actor.unit}:{actor.sub}"[:200]
+    """sha256 of ``role:unit:subject``: the whole subject, whatever its length (roles and
+    unit codes hold no colon, so the text is unambiguous), and no subject in clear in the
+    table. Migration 0009 rewrote the stored ones the same way."""
+    text = f"{actor.role.value}:{actor.unit}:{actor.sub}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def without_personal_data(body: dict[str, Any]) -> dict[str, Any]:
+    """A response as stored: each petitioner as its ref only."""
+    people = body.get("petitioners")
+    if not isinstance(people, list):
+        return body
+    refs = [{"ref": p.get("ref")} if isinstance(p, dict) else {"ref": None} for p in people]
+    return {**body, "petitioners": refs}
 
 
 async def request_hash(request: Request) -> str:
@@ -81,11 +103,27 @@ def record(
             key=key,
             request_hash=digest,
             status_code=stored.status_code,
-            response=stored.body,
+            response=without_personal_data(stored.body),
             headers=stored.headers,
             created_at=now,
         )
     )
+
+
+def replay_petition(
+    db: Database, actor: Actor, units: UnitDirectory, stored: Stored
+) -> JSONResponse:
+    """A stored petition response with its petitioners as ``actor`` may see them now (the
+    stored body keeps refs only): after a redaction, the redacted form."""
+    body = stored.body
+    case_id = body.get("id")
+    if isinstance(body.get("petitioners"), list) and isinstance(case_id, str):
+        with db.read() as conn:
+            case = repo.load_case(conn, case_id)
+            if case is not None:
+                shown = petitioners(conn, case, actor, units)
+                body = {**body, "petitioners": [p.model_dump(mode="json") for p in shown]}
+    return replay(Stored(stored.status_code, body, stored.headers))
 
 
 def replay(stored: Stored) -> JSONResponse:

@@ -7,11 +7,14 @@ about dictionaries; the contract documents 415 ``unsupported-media-type`` for it
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import document_problem, problem_response
 
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+# No request of the API nests deeper than a few levels; the bound keeps the JSON parser
+# and validation far from Python's recursion limit (a RecursionError was a 500).
+MAX_JSON_DEPTH = 32
 # The web console posts HTML forms (and checks their media type itself).
 FORM_PATHS = "/console/"
 
@@ -47,7 +50,65 @@ class JsonBodies:
                 )
                 await response(scope, receive, send)
                 return
+            if has_body:
+                # Read here (RequestContext's limit still bounds it) and handed on
+                # unchanged, once its nesting is known to be within the bound (F8).
+                body, more = b"", True
+                while more:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        break
+                    body += message.get("body", b"")
+                    more = message.get("more_body", False)
+                if json_depth(body) > MAX_JSON_DEPTH:
+                    response = problem_response(
+                        422,
+                        "validation-error",
+                        f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels",
+                        instance=scope["path"],
+                    )
+                    await response(scope, receive, send)
+                    return
+                sent = False
+
+                async def replay() -> Message:
+                    nonlocal sent
+                    if sent:
+                        return await receive()
+                    sent = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+
+                await self.app(scope, replay, send)
+                return
         await self.app(scope, receive, send)
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON text, brackets inside strings
+    aside. Not a parser: a malformed text is the parser's to refuse afterwards."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return 0  # cannot nest deeper than the bound: the common case, no scan
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_JSON_DEPTH:
+                    return deepest
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
 
 
 def document(app: FastAPI) -> None:

@@ -19,6 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.problems import problem_response
 
 log = logging.getLogger("api.access")
+KNOWN_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+OTHER = "other"
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message"}
 
 
@@ -128,14 +130,17 @@ class RequestContext:
             self._record(scope, status["code"], request_id, started)
 
     def _record(self, scope: Scope, code: int, request_id: str, started: float) -> None:
+        # Labels only from closed sets (F6): any other method, and any path that matched
+        # no route, is the one value "other", so made-up requests add no series.
         route = scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
-        self.metrics.requests.labels(scope["method"], template, str(code)).inc()
+        template = getattr(route, "path", None) or OTHER
+        method = scope["method"] if scope["method"] in KNOWN_METHODS else OTHER
+        self.metrics.requests.labels(method, template, str(code)).inc()
         log.info(
             "request",
             extra={
                 "request_id": request_id,
-                "method": scope["method"],
+                "method": scope["method"][:32],
                 "path": scope["path"],
                 "route": template,
                 "status": code,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 
 from api import scope
 from api.scope import Parties
@@ -45,6 +45,17 @@ def read(db: Database, case_id: str) -> Parties:
         rows = _PARTIES.rows(conn, {"w_id": case_id})
     if not rows:
         raise scope.not_found(f"petition {case_id}")
+    holder, intake, involved = rows[0]
+    return Parties(case_id, holder, frozenset({holder, intake, *json_value(involved)}))
+
+
+def read_in(conn: Connection, case_id: str) -> Parties | None:
+    """The matter's parties in the caller's open transaction; None for no such matter."""
+    if len(case_id) > MAX_ID:
+        return None
+    rows = _PARTIES.rows(conn, {"w_id": case_id})
+    if not rows:
+        return None
     holder, intake, involved = rows[0]
     return Parties(case_id, holder, frozenset({holder, intake, *json_value(involved)}))
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from api import scope
+from api import parties, scope
 from api.schemas import DeadlineOut, PetitionerOut, PetitionOut
 from workflow.adapters.prepared import Prepared, json_value
 from workflow.adapters.repository import PERSONAL
-from workflow.domain.actor import Actor
+from workflow.domain.actor import Actor, Role
 from workflow.domain.case import Case, Deadline
 from workflow.domain.units import UnitDirectory
 from workflow.statechart import Chart
@@ -101,6 +101,39 @@ def petitioners(
     return [_petitioner(p["ref"], rows.get(p["ref"]), show) for p in case.petitioners]
 
 
+def repeat_view(
+    conn: Connection, repeat: dict[str, Any] | None, actor: Actor, units: UnitDirectory
+) -> dict[str, Any] | None:
+    """A repeat link (重复信访) as ``actor`` may see it (issue 22, F4). Detection by ID
+    number links across scope, but the earlier matter's id, number and state are shown
+    only to a reader of every matter the link names (its first and its previous one:
+    the supervisors above both, an admin); anyone else learns that the matter is a
+    repeat and what that decides, nothing of the other matter."""
+    if not repeat or actor.role is Role.ADMIN:
+        return repeat
+    named = {repeat.get("of"), repeat.get("previous")} - {None}
+    for case_id in named:
+        earlier = parties.read_in(conn, str(case_id))
+        if earlier is None or not scope.can_read_parties(actor, earlier, units):
+            return {
+                "repeat": True,
+                "disposition": repeat.get("disposition"),
+                "via": repeat.get("via"),
+                "new_facts": repeat.get("new_facts"),
+            }
+    return repeat
+
+
+def event_payload(
+    conn: Connection, payload: dict[str, Any], actor: Actor, units: UnitDirectory
+) -> dict[str, Any]:
+    """An event's payload as ``actor`` may see it: a registration's repeat link through
+    ``repeat_view`` (history, replay and the change feed show payloads)."""
+    if not payload.get("repeat"):
+        return payload
+    return {**payload, "repeat": repeat_view(conn, payload["repeat"], actor, units)}
+
+
 def present(
     conn: Connection, case: Case, actor: Actor, chart: Chart, units: UnitDirectory
 ) -> PetitionOut:
@@ -140,7 +173,7 @@ def present(
         diverted_to=case.diverted_to,
         closed_on=case.closed_on,
         units_involved=case.units_involved,
-        repeat=case.repeat,
+        repeat=repeat_view(conn, case.repeat, actor, units),
         leader=case.leader,
         leaders=case.leaders,
         supervision=case.supervision,

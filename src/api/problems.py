@@ -183,7 +183,14 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    # The handler runs outside the except block: the exception is passed explicitly, or
+    # the log would say "NoneType: None" (F8).
+    log.error(
+        "unhandled error on %s %s",
+        request.method,
+        request.url.path,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
     return problem_response(
         500, "internal-error", "an unexpected error occurred", instance=request.url.path
     )
@@ -205,7 +212,8 @@ _DESCRIPTIONS = {
     405: "method-not-allowed",
     409: "illegal-transition, window-lapsed, extension-limit, repeat-petition, "
     "confidentiality (an accusation sent to a unit it accuses, or below one) or "
-    "idempotency-key-reused",
+    "idempotency-key-reused; integrity-failure (a stored history that is not a chain, "
+    "with case_id, seq and reason)",
     412: "version-conflict: If-Match names a stale version",
     413: "payload-too-large",
     415: "unsupported-media-type",

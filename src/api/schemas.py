@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from rules import UnitKind
-from workflow.domain.actions import UnitCode
+from workflow.domain.actions import Day, UnitCode
 from workflow.domain.units import UnitLevel
 
 T = TypeVar("T")
@@ -222,9 +222,9 @@ class RuleSetOut(BaseModel):
 class PreviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rule: str = Field(min_length=1, max_length=64)
-    start_on: date = Field(description="The triggering day; counting starts the day after.")
+    start_on: Day = Field(description="The triggering day; counting starts the day after.")
     rule_set: str | None = Field(default=None, max_length=64)
-    period_days: int | None = Field(default=None, ge=1, le=365)
+    period_days: StrictInt | None = Field(default=None, ge=1, le=365)
 
 
 class StateOut(BaseModel):

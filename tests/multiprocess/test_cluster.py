@@ -154,6 +154,8 @@ def test_two_api_processes_and_three_schedulers_on_one_postgres(
         "PETITIONFLOW_DATABASE_URL": pg_url,
         "PETITIONFLOW_SWEEP_INTERVAL_SECONDS": "0.5",
         "PETITIONFLOW_LOG_JSON": "false",
+        # Tokens are minted with the default (development) secret.
+        "PETITIONFLOW_DEVELOPMENT": "true",
         # The feed reader polls as fast as it can; the per-caller read budget is a
         # protection for shared deployments, not what this test is about.
         "PETITIONFLOW_RATE_LIMIT_READS_PER_MINUTE": "0",

@@ -22,6 +22,8 @@ class Server:
             "PETITIONFLOW_DATABASE_URL": database_url,
             "PETITIONFLOW_PORT": str(self.port),
             "PETITIONFLOW_SWEEP_INTERVAL_SECONDS": "0.5",
+            # Tokens are minted with the default (development) secret.
+            "PETITIONFLOW_DEVELOPMENT": "true",
             # These tests are load, not abuse: expensive reads are not rate limited here.
             "PETITIONFLOW_RATE_LIMIT_HEAVY_PER_MINUTE": "0",
             "PETITIONFLOW_RATE_LIMIT_READS_PER_MINUTE": "0",

@@ -34,6 +34,8 @@ from fastapi import FastAPI
 
 from api.console.session import form_token
 from tests.e2e.conftest import Api, petition_body, problem
+from tests.reliability.conftest import open_api
+from workflow.domain.actions import ACTION_NAMES
 
 Scope = Literal["public", "signed-in", "role", "object", "rows"]
 ROLES = ("registrar", "handler", "supervisor", "auditor", "admin")
@@ -468,3 +470,136 @@ def test_bad_tokens_do_not_sign_in(world: World) -> None:
         )
         assert response.status_code == 401, (kind, response.text)
         assert "pf_session=" not in response.headers.get("set-cookie", ""), kind
+
+
+# Actions that could widen reads (issue 22, F1: reading by acting). Every action, sent by
+# every role at units in and out of scope, on a matter at two stages (open, replied);
+# before and after each, the caller's reads (GET, history, dossier). No response and no
+# later read may show more than the caller read before: no 200 where it was 404, no
+# unmasked personal data where it was masked or absent. The one way to come to read a
+# matter is its own flow bringing it to the caller's unit (the organ a review request
+# goes to).
+
+TODAY = "2026-09-22"
+ACTION_FIELDS: dict[str, dict[str, Any]] = {
+    "classify": {"type": "claim", "route": "petition"},
+    "transfer": {"to_unit": "C1-ZJ", "mode": "transfer"},
+    "decline": {"reason": "other", "detail": "不属于信访事项"},
+    "object": {"reason": "不属本单位职责"},
+    "overrule": {"reason": "属于本单位职责"},
+    "accept": {},
+    "extend": {"days": 15, "approved_by": "局长", "reason": "情况复杂"},
+    "hearing_start": {},
+    "hearing_end": {},
+    "reply": {"outcome": "support", "opinion": "支持", "delivered_on": TODAY},
+    "evaluate": {"satisfied": True},
+    "request_review": {"received_on": TODAY},
+    "review_decide": {"outcome": "uphold", "opinion": "维持"},
+    "request_re_review": {"received_on": TODAY},
+    "re_review_decide": {"outcome": "uphold", "opinion": "维持"},
+    "withdraw": {"detail": "撤回"},
+    "assign_leader": {"leader": "李市长", "title": "市长"},
+    "deliver": {"delivered_on": TODAY, "method": "post"},
+    "notify": {"kind": "receipt", "method": "post"},
+    "implemented": {"detail": "已落实"},
+}
+# Callers that cannot read the matter first (they must not come to read it), readers
+# last (their actions move the matter on): units above the holder (C1, P), beside it
+# (K1-ZJ, P-XF), in another city (C2-XF, C2), the holders (C1-XF, then C1-ZJ).
+ACTION_CELLS = (
+    ("handler", "C1"),
+    ("handler", "P"),
+    ("registrar", "P-XF"),
+    ("handler", "K1-ZJ"),
+    ("handler", "C2-XF"),
+    ("registrar", "C2-XF"),
+    ("supervisor", "C1"),
+    ("supervisor", "C2"),
+    ("auditor", "C1"),
+    ("auditor", "C2"),
+    ("admin", "P"),
+    ("registrar", "C1-XF"),
+    ("handler", "C1-XF"),
+    ("handler", "C1-ZJ"),
+)
+STAGES = ("registered", "replied")
+SECRETS = ("110101199001011234", "13800000000")  # the petitioner's ID number and phone
+View = tuple[tuple[bool, bool], ...]
+
+
+@pytest.fixture(scope="module")
+def acting_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """One API (one SQLite file) for every action of the module."""
+    path = tmp_path_factory.mktemp("authz-actions") / "api.db"
+    api, close = open_api(f"sqlite:///{path}", rate_limit_reads_per_minute=0)
+    try:
+        yield api
+    finally:
+        close()
+
+
+def _staged(api: Api, stage: str) -> str:
+    """A matter just registered at C1-XF, or passed to C1-ZJ, which replied (supported)."""
+    case = api.register()
+    if stage == "replied":
+        api.ok(case, "C1-XF", "classify", type="claim", route="petition")
+        api.ok(case, "C1-XF", "transfer", to_unit="C1-ZJ", mode="transfer")
+        api.ok(case, "C1-ZJ", "accept")
+        api.ok(case, "C1-ZJ", "reply", outcome="support", opinion="支持", delivered_on=TODAY)
+    return str(case["id"])
+
+
+def _view(api: Api, case_id: str, headers: dict[str, str]) -> View:
+    """Per read (GET, history, dossier): answered 200, and unmasked personal data in it."""
+    out = []
+    for suffix in ("", "/history", "/dossier"):
+        response = api.client.get(f"/v1/petitions/{case_id}{suffix}", headers=headers)
+        assert response.status_code in (200, 404), response.text
+        out.append((response.status_code == 200, any(s in response.text for s in SECRETS)))
+    return tuple(out)
+
+
+def test_every_action_has_a_widening_check() -> None:
+    assert sorted(ACTION_FIELDS) == sorted(ACTION_NAMES)
+
+
+@pytest.mark.parametrize("action", ACTION_NAMES)
+def test_no_action_widens_what_its_caller_reads(acting_api: Api, action: str) -> None:
+    api = acting_api
+    cells = 0
+    for stage in STAGES:
+        case_id = _staged(api, stage)
+        for role, unit in ACTION_CELLS:
+            where = f"{action} on a {stage} matter as {role}@{unit}"
+            headers = api.auth(role, unit)
+            before = _view(api, case_id, headers)
+            response = api.client.post(
+                f"/v1/petitions/{case_id}/actions",
+                json={"action": action, **ACTION_FIELDS[action]},
+                headers=headers,
+            )
+            assert response.status_code < 500, (where, response.text)
+            after = _view(api, case_id, headers)
+            # The matter's own flow brought it to the caller's unit (a review request).
+            flow = (
+                response.status_code == 200
+                and not before[0][0]
+                and response.json()["holder_unit"] == unit
+            )
+            cells += 1
+            if response.status_code == 200:
+                # The response is the caller's own view, exactly as their GET gives it.
+                read = api.client.get(f"/v1/petitions/{case_id}", headers=headers)
+                assert read.json() == response.json(), where
+            if flow:
+                continue
+            if response.status_code == 200:
+                assert before[0][0], (where, "an action answered a caller who could not read")
+            if any(s in response.text for s in SECRETS):
+                assert before[0][1], (where, "the response showed unmasked personal data")
+            for (read_before, open_before), (read_after, open_after) in zip(
+                before, after, strict=True
+            ):
+                assert read_after <= read_before, (where, "a read answers 200 where it was 404")
+                assert open_after <= open_before, (where, "a read shows unmasked data now")
+    assert cells == len(STAGES) * len(ACTION_CELLS)

@@ -1,12 +1,15 @@
 """R6: direct database edits the hash chains cannot see are reported by the projection audit.
 
 Edits of the events and of the case heads (payload, deleted or reordered events, deleted
-cases, rewritten histories) are covered by tests/integration/test_audit_verify.py and
-tests/e2e/test_audit_api.py. These are the remaining kinds: the case document and its
-query columns, deadline rows, timer rows and personal data, each edited directly in the
-database on SQLite and PostgreSQL, each reported with its kind by
+cases, rewritten histories) are covered by tests/integration/test_audit_verify.py,
+tests/e2e/test_audit_api.py and tests/reliability/test_tamper_chain.py. These are the
+remaining kinds: the case document and its query columns (including the paths, days and
+evaluation columns the boards and the rates count by), deadline rows, deadline versions
+(current and past), supervision items, timer rows and personal data, each edited
+directly in the database on SQLite and PostgreSQL, each reported with its kind by
 ``workflow.audit.projection``; an untouched database after a lifecycle with fired timers
-reports nothing.
+reports nothing. The supervision, version and wider column edits (issue 22 F10) went
+unreported before the audit compared those rows with the replay.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy import delete, select, update
 from tests.postgres import backend_url
 from tests.support import act, at, make_container, register
 from workflow.adapters.repository import CASES, DEADLINES, PERSONAL, TIMERS
+from workflow.adapters.tables import DEADLINE_VERSIONS, SUPERVISION_ITEMS
 from workflow.audit.projection import audit_projections
 from workflow.domain.clock import SimulatedClock
 from workflow.runtime.bootstrap import Container
@@ -143,6 +147,46 @@ def _personal(kind: str) -> Callable[[Container, dict[str, str]], None]:
     return edit
 
 
+def _late_column(name: str, value: Any) -> Callable[[Container, dict[str, str]], None]:
+    def edit(c: Container, ids: dict[str, str]) -> None:
+        with c.db.write() as conn:
+            conn.execute(update(CASES).where(CASES.c.id == ids["late"]).values({name: value}))
+
+    return edit
+
+
+def _items(**values: Any) -> Callable[[Container, dict[str, str]], None]:
+    """Every supervision item of the late matter (two, opened by breaches) edited, or
+    deleted: what the supervision boards read."""
+
+    def edit(c: Container, ids: dict[str, str]) -> None:
+        where = SUPERVISION_ITEMS.c.case_id == ids["late"]
+        with c.db.write() as conn:
+            if values:
+                conn.execute(update(SUPERVISION_ITEMS).where(where).values(**values))
+            else:
+                conn.execute(delete(SUPERVISION_ITEMS).where(where))
+
+    return edit
+
+
+def _versions(current: bool, **values: Any) -> Callable[[Container, dict[str, str]], None]:
+    """A deadline version of the handling matter (the current one, or one closed before
+    it) edited or deleted: what "as of" reads of the boards and the rates answer from."""
+
+    def edit(c: Container, ids: dict[str, str]) -> None:
+        t = DEADLINE_VERSIONS
+        which = t.c.recorded_to.is_(None) if current else t.c.recorded_to.is_not(None)
+        row = _first(c, t, t.c.case_id == ids["handling"], which)
+        with c.db.write() as conn:
+            if values:
+                conn.execute(update(t).where(t.c.id == row.id).values(**values))
+            else:
+                conn.execute(delete(t).where(t.c.id == row.id))
+
+    return edit
+
+
 EDITS: dict[str, tuple[Callable[[Container, dict[str, str]], None], str]] = {
     "doc-state": (_doc_state, "doc"),
     "state-column": (_column("state", "closed"), "column"),
@@ -160,7 +204,35 @@ EDITS: dict[str, tuple[Callable[[Container, dict[str, str]], None], str]] = {
     "personal-data-altered": (_personal("data"), "personal-data"),
     "personal-digest-replaced": (_personal("digest"), "personal-data"),
     "personal-data-deleted": (_personal("delete"), "personal-data"),
+    # Issue 22 F10: the projections the boards and the rates read beyond these.
+    "holder-path-column": (_column("holder_path", "/P/C2/C2-XF/"), "column"),
+    "received-day-column": (_column("received_day", 1), "column"),
+    "evaluation-column": (_late_column("satisfied", False), "column"),
+    "evaluation-source-column": (_late_column("evaluation_source", "petitioner"), "column"),
+    "replied-on-column": (_late_column("replied_on", at("2026-09-23 00:00").date()), "column"),
+    "ended-day-column": (_column("ended_day", 740_000), "column"),
+    "deadline-path-moved": (_deadline(responsible_path="/P/C2/C2-XF/"), "deadline"),
+    "deadline-obligation-cleared": (_deadline(open_obligation=False), "deadline"),
+    "items-closed": (_items(state="closed"), "supervision"),
+    "items-supervisor-changed": (_items(supervising_unit="C2-XF"), "supervision"),
+    "items-ground-changed": (_items(ground="manual"), "supervision"),
+    "items-path-moved": (_items(responsible_path="/P/C2/C2-XF/"), "supervision"),
+    "items-deleted": (_items(), "supervision"),
+    "version-current-moved": (
+        _versions(True, due_on=at("2027-06-30 00:00").date()),
+        "deadline-version",
+    ),
+    "version-current-breached": (_versions(True, status="breached"), "deadline-version"),
+    "version-past-moved": (
+        _versions(False, due_on=at("2027-06-30 00:00").date()),
+        "deadline-version",
+    ),
+    "version-current-deleted": (_versions(True), "deadline-version"),
+    "version-past-deleted": (_versions(False), "deadline-version"),
 }
+# Edits of the late matter (replied, evaluated, breached twice); the others edit the
+# matter being handled.
+_LATE = {"personal-data", "supervision"}
 
 
 def test_an_untouched_database_has_no_findings(c: Container) -> None:
@@ -178,7 +250,8 @@ def test_every_direct_edit_is_reported(c: Container, edit: str) -> None:
     assert findings, f"{edit} went unnoticed"
     # An edited document also disagrees with the columns written from it; nothing else.
     assert kind in {f.kind for f in findings} <= {kind, "column"}, findings
-    edited = ids["late"] if kind == "personal-data" else ids["handling"]
+    late = kind in _LATE or edit.startswith(("evaluation", "replied"))
+    edited = ids["late"] if late else ids["handling"]
     assert {f.case_id for f in findings} == {edited}
     if edit == "doc-state":
         assert not c.petitions.replay(ids["handling"]).matches_projection

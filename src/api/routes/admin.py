@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from api import scope
 from api.auth import CurrentActor
 from api.deps import ContainerDep
 from api.problems import responses
+from workflow.domain.actions import Instant
 from workflow.domain.actor import Role
 from workflow.timers.sweep import advance_clock
 
@@ -17,8 +18,8 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 class ClockIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    now: AwareDatetime | None = None
-    advance_days: int | None = Field(default=None, ge=0, le=3650)
+    now: Instant | None = None
+    advance_days: StrictInt | None = Field(default=None, ge=0, le=3650)
 
     @model_validator(mode="after")
     def _one_of(self) -> ClockIn:

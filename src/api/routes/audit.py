@@ -13,7 +13,7 @@ from api import parties, scope
 from api.auth import CurrentActor
 from api.deps import ContainerDep
 from api.dossier_page import render, unit_namer
-from api.presenter import deadline_out, petitioners
+from api.presenter import deadline_out, event_payload, petitioners
 from api.problems import responses
 from api.routes.petitions import visible_case
 from api.schemas import BrokenLinkOut, EventOut, HistoryOut, ReplayOut, VerifyOut
@@ -22,6 +22,7 @@ from workflow.audit import dossier
 from workflow.audit.projection import audit_projections
 from workflow.audit.redaction import redact
 from workflow.audit.verify import verify_log
+from workflow.domain.actions import Day
 from workflow.domain.actor import Actor, Role
 from workflow.domain.events import Event
 from workflow.runtime.bootstrap import Container
@@ -53,13 +54,19 @@ def event_out(e: Event) -> EventOut:
 def history(petition_id: str, actor: CurrentActor, c: ContainerDep) -> HistoryOut:
     visible_case(c, petition_id, actor)
     events = c.petitions.history(petition_id)
-    return HistoryOut(petition_id=petition_id, items=[event_out(e) for e in events])
+    items = [event_out(e) for e in events]
+    if any(item.payload.get("repeat") for item in items):  # a repeat link, as shown to actor
+        with c.db.read() as conn:
+            for item in items:
+                item.payload = event_payload(conn, item.payload, actor, c.units)
+    return HistoryOut(petition_id=petition_id, items=items)
 
 
 @router.get(
     "/v1/petitions/{petition_id}/replay",
     response_model=ReplayOut,
-    responses=responses(401, 404, 422),
+    # 409 integrity-failure: the stored history is broken (case_id, seq, reason).
+    responses=responses(401, 404, 409, 422),
 )
 def replay(
     petition_id: str,
@@ -138,9 +145,11 @@ def get_dossier(
     wants_html = format == "html" or (
         format is None and accept is not None and "text/html" in accept
     )
+    # Negotiated on Accept: a cache (were one allowed) must not serve one for the other.
+    vary = {"Vary": "Accept"}
     if not wants_html:
-        return JSONResponse(DossierOut.model_validate(built).model_dump(mode="json"))
-    return HTMLResponse(render(built, unit_namer(c.units)))
+        return JSONResponse(DossierOut.model_validate(built).model_dump(mode="json"), headers=vary)
+    return HTMLResponse(render(built, unit_namer(c.units)), headers=vary)
 
 
 class ProjectionFindingOut(BaseModel):
@@ -155,7 +164,9 @@ class AuditVerifyOut(VerifyOut):
     projection_findings: list[ProjectionFindingOut] | None = Field(
         default=None,
         description="With projections=true: every derived row (case document, query "
-        "columns, deadlines, timers, personal-data digests) that disagrees with its events.",
+        "columns, deadlines and their versions, supervision items, timers, personal-data "
+        "digests) that disagrees with its events; a matter whose history is not a chain "
+        "is one `chain` finding with its seq.",
     )
 
 
@@ -194,7 +205,7 @@ def verify(
 class RedactionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     case_id: str | None = Field(default=None, min_length=1, max_length=40)
-    before: date | None = Field(
+    before: Day | None = Field(
         default=None, description="Finished matters whose last event is before this day."
     )
     reason: str = Field(default="retention", min_length=1, max_length=200)

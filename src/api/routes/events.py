@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 from api import scope
 from api.auth import CurrentActor
 from api.deps import ContainerDep
+from api.presenter import event_payload
 from api.problems import ApiProblem, responses
 from api.schemas import FeedEventOut, Page
 from workflow.adapters.repository import CASES
@@ -44,9 +45,10 @@ def feed(
 
     with c.db.read() as conn:
         page = change_feed.read_page(conn, cursor, limit, visible)
-    return Page[FeedEventOut](
-        items=[_item(r) for r in page.rows], next_cursor=str(page.next_cursor)
-    )
+        items = [_item(r) for r in page.rows]
+        for item in items:
+            item.payload = event_payload(conn, item.payload, actor, c.units)
+    return Page[FeedEventOut](items=items, next_cursor=str(page.next_cursor))
 
 
 def _item(m: Any) -> FeedEventOut:

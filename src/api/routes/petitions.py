@@ -16,13 +16,16 @@ from api import cursors, idempotency, parties, scope
 from api.auth import CurrentActor
 from api.commands import CommandRoute
 from api.deps import ContainerDep
-from api.presenter import etag, present
+from api.presenter import etag, present, repeat_view
 from api.problems import ApiProblem, responses
 from api.schemas import Page, PetitionOut, RegisteredOut
+from api.scope import Parties
+from workflow.adapters import repository as repo
 from workflow.adapters.repository import CASES, DEADLINES
 from workflow.domain.actions import Action, Channel, Register
 from workflow.domain.actor import Actor
 from workflow.domain.case import Case
+from workflow.domain.errors import GuardRejected, WorkflowError
 from workflow.runtime.bootstrap import Container
 from workflow.services import query_codes
 
@@ -73,13 +76,17 @@ async def run_idempotent(
     run: Callable[[Callable[[Connection, Case], None]], Case],
     before_replay: Callable[[], None] | None = None,
     once: dict[str, Any] | None = None,
+    must_read: bool = False,
 ) -> JSONResponse:
     """Run a command whose transaction also stores the response under the key.
 
     ``before_replay`` checks, before a stored response is sent again, what the command
     itself would have checked (the caller's scope over the matter). ``once`` adds fields
     to this response only: the stored one has them as null (a secret such as the query
-    code is never kept in clear, and a replay does not hand it out again).
+    code is never kept in clear, and a replay does not hand it out again). With
+    ``must_read`` the command stands only if the caller may read the matter it leaves
+    (``scope.readable``, in the command's transaction: otherwise 404 and nothing is
+    written), and the response is the caller's own view of it, as their GET gives it.
     """
     key = idempotency.validate_key(key)
     who = idempotency.principal(actor)
@@ -88,10 +95,12 @@ async def run_idempotent(
     if key is not None and (stored := idempotency.lookup(c.db, who, key, digest)):
         if before_replay is not None:
             before_replay()
-        return idempotency.replay(stored)
+        return idempotency.replay_petition(c.db, actor, c.units, stored)
     results: list[tuple[PetitionOut, dict[str, str]]] = []
 
     def hook(conn: Connection, case: Case) -> None:
+        if must_read:
+            scope.readable(actor, case, c.units)
         out = present(conn, case, actor, c.chart, c.units)
         headers = {"ETag": etag(case), "Location": f"/v1/petitions/{case.id}"}
         results.append((out, headers))
@@ -107,7 +116,7 @@ async def run_idempotent(
         if key is not None and (stored := idempotency.lookup(c.db, who, key, digest)):
             if before_replay is not None:
                 before_replay()
-            return idempotency.replay(stored)
+            return idempotency.replay_petition(c.db, actor, c.units, stored)
         raise
     out, headers = results[0]
     if once:
@@ -144,6 +153,12 @@ async def register(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     scope.may_register(actor)
+    if body.repeat_of is not None:
+        # Only a matter the caller reads (issue 22, F4): another one is the same 404 as
+        # an unknown id, so naming ids probes nothing.
+        earlier = parties.read(c.db, body.repeat_of)
+        if not scope.can_read_parties(actor, earlier, c.units):
+            raise scope.not_found(f"petition {body.repeat_of}")
     code = query_codes.new_code()
     return await run_idempotent(
         request,
@@ -187,9 +202,20 @@ async def act(
     scope.require_acting(actor)
     parties.check_id(petition_id)  # before the write transaction, which it never needs
 
-    authorize, still_actionable = parties.checks(
+    # Reading and acting are one scope (issue 22, F1): an action stands only if the
+    # caller may read the matter it leaves (``must_read``: the organ a review request
+    # goes to holds it then; a unit above the holder naming a leader does not read it by
+    # doing so, and gets the 404 of an unknown id, nothing written). A refusal by the
+    # domain (409/422, no personal data) still tells a unit above the holder why.
+    def check_replay(matter: Parties) -> None:
+        scope.actionable(actor, matter, c.units)
+        if not scope.can_read_parties(actor, matter, c.units):
+            raise scope.not_found(f"petition {matter.case_id}")
+
+    authorize, _ = parties.checks(
         c.db, petition_id, lambda matter: scope.actionable(actor, matter, c.units)
     )
+    _, still_actionable = parties.checks(c.db, petition_id, check_replay)
 
     metrics = getattr(request.app.state, "metrics", None)
     try:
@@ -202,16 +228,37 @@ async def act(
             lambda hook: c.petitions.act(
                 petition_id, action, actor, if_match=version, on_commit_tx=hook, authorize=authorize
             ),
-            # A replayed response is only for a caller who may still act on the matter.
+            # A replayed response is only for a caller who may still act on and read it.
             before_replay=still_actionable,
+            must_read=True,
         )
     except Exception as exc:
         if metrics is not None:
             metrics.action(action.action, getattr(exc, "problem", "error"))
+        if isinstance(exc, WorkflowError) and exc.problem == "repeat-petition":
+            raise repeat_refusal(c, actor, petition_id, exc) from None
         raise
     if metrics is not None:
         metrics.action(action.action, "ok")
     return result
+
+
+def repeat_refusal(c: Container, actor: Actor, case_id: str, exc: WorkflowError) -> WorkflowError:
+    """The refusal to handle a repeat, as the caller may see it (issue 22, F4): the
+    earlier matter's number, state and id only for a reader of it (``repeat_view``)."""
+    with c.db.read() as conn:
+        case = repo.load_case(conn, case_id)
+        shown = repeat_view(conn, case.repeat if case else None, actor, c.units)
+    if shown is None or "of" in shown:
+        return exc
+    reason, article = exc.context.get("decline_reason"), exc.context.get("article")
+    return GuardRejected(
+        "repeat",
+        f"this matter repeats an earlier one: decline it with reason {reason}",
+        article=str(article) if article else None,
+        problem="repeat-petition",
+        decline_reason=reason,
+    )
 
 
 @router.get("", response_model=Page[PetitionOut], responses=responses(401, 422))
@@ -232,12 +279,7 @@ def list_petitions(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[PetitionOut]:
     limit = min(limit, c.settings.max_page_size)
-    after = cursors.decode(cursor, 2) if cursor else None
-    if after is not None:
-        try:
-            after = [datetime.fromisoformat(str(after[0])), str(after[1])]
-        except ValueError:
-            raise ApiProblem(422, "validation-error", "malformed cursor", field="cursor") from None
+    after = list(cursors.decode_instant(cursor)) if cursor else None
     conditions: list[Any] = []
     if state:
         conditions.append(CASES.c.state == state)
@@ -248,6 +290,12 @@ def list_petitions(
     if leader is not None:
         conditions.append(CASES.c.leader == leader)
     if repeat_of is not None:
+        # Repeats of a matter the caller reads only: filtering by another one would tell
+        # which hidden matter a repeat of theirs links to (issue 22, F4).
+        with c.db.read() as conn:
+            earlier = parties.read_in(conn, repeat_of)
+        if earlier is None or not scope.can_read_parties(actor, earlier, c.units):
+            return Page[PetitionOut](items=[], next_cursor=None)
         conditions.append(CASES.c.repeat_of == repeat_of)
     if unit:
         root = c.units.get(unit)

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.attempts import Attempts
 from api.deps import ContainerDep
@@ -86,7 +86,7 @@ class PublicPetitionOut(BaseModel):
 class PublicEvaluationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=1, max_length=64, description="The query code.")
-    satisfied: bool
+    satisfied: StrictBool
     level: Satisfaction | None = None
 
 

@@ -178,6 +178,11 @@ def _touched(events: Sequence[Event]) -> tuple[set[str], set[str]]:
     return ids | opened, opened
 
 
+def touched_deadlines(events: Sequence[Event]) -> set[str]:
+    """Every deadline ``events`` touched: a save records a new version of each."""
+    return _touched(events)[0]
+
+
 def sync_deadlines(
     writes: Writes,
     path: Callable[[str], str],
@@ -312,19 +317,25 @@ def sync_supervision(
     for item in case.supervision:
         if item["history"][-1]["seq"] not in seqs:
             continue
-        item_id = item["id"]
-        row = {
-            "case_id": case.id,
-            "deadline_id": item.get("deadline_id"),
-            "rule": item.get("rule"),
-            "article": item.get("article") or "",
-            # Items opened before grounds existed were all opened by a breach.
-            "ground": item.get("ground", "breach"),
-            "responsible_unit": item["responsible_unit"],
-            "responsible_path": path(item["responsible_unit"]),
-            "supervising_unit": item.get("supervising_unit"),
-            "state": item["state"],
-            "opened_on": date.fromisoformat(item["opened_on"]),
-            "updated_at": now,
-        }
-        writes.add(ITEM_UPSERT, [{"id": item_id, **row}])
+        row = {**supervision_row(path, case.id, item), "updated_at": now}
+        writes.add(ITEM_UPSERT, [{"id": item["id"], **row}])
+
+
+def supervision_row(
+    path: Callable[[str], str], case_id: str, item: dict[str, Any]
+) -> dict[str, Any]:
+    """A supervision item's row (all but its id and ``updated_at``), the path looked up;
+    also what the projection audit expects of a stored item."""
+    return {
+        "case_id": case_id,
+        "deadline_id": item.get("deadline_id"),
+        "rule": item.get("rule"),
+        "article": item.get("article") or "",
+        # Items opened before grounds existed were all opened by a breach.
+        "ground": item.get("ground", "breach"),
+        "responsible_unit": item["responsible_unit"],
+        "responsible_path": path(item["responsible_unit"]),
+        "supervising_unit": item.get("supervising_unit"),
+        "state": item["state"],
+        "opened_on": date.fromisoformat(item["opened_on"]),
+    }

@@ -6,6 +6,16 @@ The erasure itself is an event (``personal_data_redacted``, no trigger: the fold
 no state) appended through the normal save path in the same transaction, so the chain,
 the projection and the table agree.
 
+Every copy goes in the same transaction (issue 22, F2): the data (SQL NULL) and its
+salt (emptied: the event's digest stays, the chain needs it, but nothing can be checked
+against it any more), the query code's digest, and the keyed digests of the ID numbers
+that find repeat petitions (``petitioner_keys``: a later petition by the same person no
+longer links to this matter). Stored idempotent responses hold no personal data
+(``api.idempotency``: petitioners as refs, filled in from ``personal_data`` on replay),
+so a replay after the redaction shows the petitioners redacted. What stays is the
+matter's record (subject, content, opinions as typed) and the names of the officials
+who acted: ``tests/reliability/test_redaction_everywhere.py`` classifies every column.
+
 Retention (``before``): matters in a final state whose last event occurred before the
 given day; a matter still being handled keeps its petitioners' contact data.
 """
@@ -99,6 +109,8 @@ def _redact(
     # The query code's digest goes with the personal data: the petitioner's own access
     # to the matter ends when what identifies them is erased.
     conn.execute(delete(repo.QUERY_CODES).where(repo.QUERY_CODES.c.case_id == case.id))
+    # The keyed digests of the ID numbers: what links a later petition to this person.
+    conn.execute(delete(repo.PETITIONER_KEYS).where(repo.PETITIONER_KEYS.c.case_id == case.id))
     refs = sorted(
         conn.execute(
             select(personal.c.ref).where(
@@ -112,7 +124,8 @@ def _redact(
     conn.execute(
         update(personal)
         .where(and_(personal.c.case_id == case.id, personal.c.ref.in_(refs)))
-        .values(data=null(), redacted_at=now)  # SQL NULL: no JSON "null" left behind
+        # SQL NULL: no JSON "null" left behind; no salt to test a guess against the digest.
+        .values(data=null(), salt="", redacted_at=now)
     )
     event = case.next_event(
         EVENT_TYPE,

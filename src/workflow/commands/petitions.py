@@ -30,6 +30,7 @@ from workflow.services import query_codes, repeats
 from workflow.services.decide import decide_action
 from workflow.services.engine import Engine
 from workflow.services.fold import apply, fold_events
+from workflow.services.history import fold_history
 from workflow.services.registration import decide_registration
 from workflow.services.supervision import decide_opening, decide_supervision
 
@@ -273,7 +274,10 @@ class PetitionService:
         return events
 
     def replay(self, case_id: str, as_of: datetime | None = None) -> Replay:
-        """Fold the history through the chart; compare the full fold with the projection."""
+        """Fold the history through the chart; compare the full fold with the projection.
+
+        A history that is not a chain, or does not fold, is a ``BrokenHistory`` naming
+        the case, seq and reason (409), never a half-folded matter."""
         with self.db.read() as conn:
             current = self._load(conn, case_id)
             events = repo.load_events(conn, case_id)
@@ -281,7 +285,7 @@ class PetitionService:
         # Events are recorded in seq order, so "as of" is a prefix of the history.
         counted = len(list(takewhile(lambda e: e.recorded_at <= moment, events)))
         machine = self.engine.machine
-        full = fold_events(machine, events)
+        full = fold_history(machine, case_id, events)
         case = full if counted == len(events) else fold_events(machine, events[:counted])
         # Field-by-field dataclass equality: the same comparison as of their docs, cheaper.
         matches = full is not None and full == current

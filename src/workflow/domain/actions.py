@@ -6,11 +6,22 @@ with them and the API publishes them in its OpenAPI document.
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    TypeAdapter,
+    model_validator,
+)
 
 from rules.admissibility import DeclineReason
 from rules.classification import PetitionType, Route
@@ -19,6 +30,37 @@ from rules.supervision import SupervisionGround
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 UnitCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+# Strict request types: JSON gives numbers as numbers and booleans as booleans, and
+# nothing is coerced ("5", true or 5.0 for a count; "yes" or 1 for a flag). Times are
+# RFC 3339 strings with seconds and an offset, days ISO 8601 dates: an epoch number, a
+# number in a string or a time where a day goes is refused rather than guessed. Python
+# callers (the engine's ``decide``, the demo, tests) may pass datetime and date values.
+# Not ``ConfigDict(strict=True)``: FastAPI and the engine validate parsed JSON in
+# Python mode, where strict mode refuses ISO strings for dates and names for enums.
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _rfc3339(value: object) -> object:
+    if isinstance(value, datetime) or (isinstance(value, str) and _RFC3339.fullmatch(value)):
+        return value
+    raise ValueError("a time is an RFC 3339 string with an offset, e.g. 2026-09-22T09:00:00+08:00")
+
+
+def _iso_day(value: object) -> object:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return value
+    raise ValueError("a day is an ISO 8601 date, e.g. 2026-09-22")
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class Channel(StrEnum):
@@ -55,7 +97,7 @@ RECEIVED_ON = (
 
 class _Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: Instant | None = Field(
         default=None, description="Business time; defaults to now, never in the future."
     )
 
@@ -71,11 +113,11 @@ class Petitioner(BaseModel):
 class Register(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     channel: Channel
-    received_at: AwareDatetime | None = None
+    received_at: Instant | None = None
     intake_unit: UnitCode | None = None
     petitioners: Annotated[list[Petitioner], Field(min_length=1, max_length=200)]
-    headcount: Annotated[int, Field(ge=1, le=10000)] = 1
-    representatives: Annotated[int, Field(ge=0, le=10000)] = 1
+    headcount: Annotated[StrictInt, Field(ge=1, le=10000)] = 1
+    representatives: Annotated[StrictInt, Field(ge=0, le=10000)] = 1
     subject: ShortText
     content: Text
     location_unit: UnitCode | None = None
@@ -84,12 +126,12 @@ class Register(BaseModel):
         description="An earlier matter this one repeats (重复信访), when the registrar knows "
         "it; matters with the same petitioner ID number and subject are linked anyway.",
     )
-    contact_unknown: bool = Field(
+    contact_unknown: StrictBool = Field(
         default=False,
         description="The petitioner's name or address is unclear (姓名（名称）、住址不清): no "
         "written-notice clock is armed (《信访工作条例》第二十三条第二款、第三款).",
     )
-    new_facts: bool = Field(
+    new_facts: StrictBool = Field(
         default=False,
         description="The petitioner brings new facts or reasons, so a repeat of a concluded "
         "matter is a new matter (《信访工作条例》第三十六条第三款 bars only the same facts "
@@ -117,7 +159,7 @@ class Classify(_Command):
         "litigation, or a discipline unit for an accusation; an organ with authority may name "
         "the unit that receives it.",
     )
-    due_on: date | None = Field(
+    due_on: Day | None = Field(
         default=None,
         description="route duty (第三十一条第五项): the last day the governing law gives the "
         "organ to act or answer; without it 60 days by analogy with 第三十四条 (policy).",
@@ -133,7 +175,7 @@ class Transfer(_Command):
     action: Literal["transfer"]
     to_unit: UnitCode
     mode: TransferMode = TransferMode.TRANSFER
-    feedback_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    feedback_days: Annotated[StrictInt, Field(ge=1, le=365)] | None = None
 
 
 class StatutoryProcess(StrEnum):
@@ -154,13 +196,13 @@ class Decline(_Command):
         description="in_statutory_process: which process (第三十一条第一项至第四项); the "
         "decline then cites that item.",
     )
-    received_on: date | None = Field(default=None, description=RECEIVED_ON)
+    received_on: Day | None = Field(default=None, description=RECEIVED_ON)
 
 
 class Object(_Command):
     action: Literal["object"]
     reason: Text
-    received_on: date | None = Field(default=None, description=RECEIVED_ON)
+    received_on: Day | None = Field(default=None, description=RECEIVED_ON)
 
 
 class Overrule(_Command):
@@ -170,7 +212,7 @@ class Overrule(_Command):
 
 class Accept(_Command):
     action: Literal["accept"]
-    received_on: date | None = Field(default=None, description=RECEIVED_ON)
+    received_on: Day | None = Field(default=None, description=RECEIVED_ON)
 
 
 class Extend(_Command):
@@ -178,7 +220,7 @@ class Extend(_Command):
     # Only a sanity bound: the cap is the rule set's (30 days in total under
     # 《信访工作条例》第三十四条; an overlay may set another), checked by the guard
     # `extension_allowed`, whose refusal gives the total and the cap.
-    days: Annotated[int, Field(ge=1, le=365)] = Field(
+    days: Annotated[StrictInt, Field(ge=1, le=365)] = Field(
         description="Days this approval adds; all approvals of the handling together may not "
         "exceed the rule set's cap (30 under 第三十四条, or an overlay's)."
     )
@@ -215,7 +257,7 @@ class Reply(_Command):
         description="The law or policy relied on (处理意见及其法律法规依据, 《信访工作条例》"
         "第三十二条第一款); required for not_support.",
     )
-    delivered_on: date | None = Field(default=None, description=DELIVERED_ON)
+    delivered_on: Day | None = Field(default=None, description=DELIVERED_ON)
 
     @model_validator(mode="after")
     def _basis_for_refusal(self) -> Reply:
@@ -234,13 +276,13 @@ class Satisfaction(StrEnum):
 
 class Evaluate(_Command):
     action: Literal["evaluate"]
-    satisfied: bool
+    satisfied: StrictBool
     level: Satisfaction | None = None
 
 
 class RequestReview(_Command):
     action: Literal["request_review"]
-    received_on: date
+    received_on: Day
 
 
 class ReviewOutcome(StrEnum):
@@ -254,13 +296,13 @@ class ReviewDecide(_Command):
     action: Literal["review_decide"]
     outcome: ReviewOutcome
     opinion: Text
-    delivered_on: date | None = Field(default=None, description=DELIVERED_ON)
-    redo_days: Annotated[int, Field(ge=1, le=90)] | None = None
+    delivered_on: Day | None = Field(default=None, description=DELIVERED_ON)
+    redo_days: Annotated[StrictInt, Field(ge=1, le=90)] | None = None
 
 
 class RequestReReview(_Command):
     action: Literal["request_re_review"]
-    received_on: date
+    received_on: Day
 
 
 class ReReviewOutcome(StrEnum):
@@ -273,14 +315,14 @@ class ReReviewDecide(_Command):
     action: Literal["re_review_decide"]
     outcome: ReReviewOutcome
     opinion: Text
-    delivered_on: date | None = Field(default=None, description=DELIVERED_ON)
+    delivered_on: Day | None = Field(default=None, description=DELIVERED_ON)
 
 
 class Deliver(_Command):
     """Delivery (送达) of the latest written opinion, recorded after it was issued."""
 
     action: Literal["deliver"]
-    delivered_on: date = Field(description=DELIVERED_ON)
+    delivered_on: Day = Field(description=DELIVERED_ON)
     method: DeliveryMethod
 
 
@@ -300,11 +342,11 @@ class Notify(_Command):
         "extension (告知延期理由, 第三十四条) or other."
     )
     method: DeliveryMethod
-    notified_on: date | None = Field(
+    notified_on: Day | None = Field(
         default=None, description="Day the notice was given; defaults to the action's day."
     )
     detail: Text | None = None
-    received_on: date | None = Field(default=None, description=RECEIVED_ON)
+    received_on: Day | None = Field(default=None, description=RECEIVED_ON)
 
 
 class Withdraw(_Command):
@@ -325,7 +367,7 @@ class Implemented(_Command):
 
     action: Literal["implemented"]
     detail: Text = Field(description="What was done to carry the opinion out.")
-    implemented_on: date | None = Field(
+    implemented_on: Day | None = Field(
         default=None,
         description="Day it was carried out; defaults to the action's day. Not before the "
         "supported opinion was issued, never after the recording time.",

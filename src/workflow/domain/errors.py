@@ -81,3 +81,12 @@ class IntegrityFailure(WorkflowError):
 
     problem = "integrity-failure"
     status = 500
+
+
+class BrokenHistory(IntegrityFailure):
+    """A matter's stored history is not a chain (an event deleted, reordered or edited in
+    the database) or does not fold: found by a read that replays it, with its place
+    (``case_id``, ``seq``, ``reason``). A 409: the request is sound, the record is not;
+    ``petitionflow verify`` reports the same break."""
+
+    status = 409

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -74,6 +75,26 @@ class Event:
 
     def computed_hash(self) -> str:
         return hashlib.sha256(canonical_json(self.body())).hexdigest()
+
+
+def chain_break(events: Sequence[Event]) -> tuple[int, str] | None:
+    """Where one matter's history (in stored seq order) stops being a chain: (seq,
+    reason) of the first event whose seq, link or hash is wrong; None if it holds.
+
+    The per-event checks (seq, link, hash) ``workflow.audit.verify`` makes over the log, for
+    readers of one matter (replay, the projection audit) that must not fold a broken
+    history into something that looks like a matter.
+    """
+    prev_hash = GENESIS
+    for expected, event in enumerate(events, start=1):
+        if event.seq != expected:
+            return event.seq, f"sequence gap: expected seq {expected}"
+        if event.prev_hash != prev_hash:
+            return event.seq, "prev_hash does not link to the previous event"
+        if event.computed_hash() != event.hash:
+            return event.seq, "hash does not match the event's content"
+        prev_hash = event.hash
+    return None
 
 
 def seal(

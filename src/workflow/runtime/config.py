@@ -12,6 +12,9 @@ _REPO = Path(__file__).resolve().parents[3]
 DEFAULT_CHART = _REPO / "statecharts" / "petition.yaml"
 DEFAULT_SUPERVISION_CHART = _REPO / "statecharts" / "supervision.yaml"
 DEV_SECRET = "petitionflow-development-secret-change-me-0123456789"
+# Where ``serve --demo`` keeps its random secret (in the working directory), for
+# ``petitionflow token`` to read.
+DEMO_SECRET_FILE = Path(".petitionflow-demo-secret")
 
 
 class Settings(BaseSettings):
@@ -29,7 +32,13 @@ class Settings(BaseSettings):
         "variations on a national rule set, for the units listed in its `units` or, "
         "without them, for the whole deployment.",
     )
+    # The constant is for tests and development only: ``petitionflow serve`` refuses to
+    # start with it unless asked for --demo (a random secret) or development mode.
     jwt_secret: str = DEV_SECRET
+    development: bool = Field(
+        default=False,
+        description="Allow `serve` to sign with the development secret from the source.",
+    )
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     jwt_audience: str = "petitionflow"
     jwt_issuer: str = "petitionflow"
@@ -75,3 +84,8 @@ class Settings(BaseSettings):
         if len(value) < 32:
             raise ValueError("jwt_secret must be at least 32 characters")
         return value
+
+    @property
+    def secret_configured(self) -> bool:
+        """Whether the signing secret was given (flag, environment), not the default."""
+        return "jwt_secret" in self.model_fields_set

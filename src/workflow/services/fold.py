@@ -73,9 +73,11 @@ def apply(machine: ChartMachine, case: Case | None, event: Event) -> Case:
     _apply_clocks(case, p.get("clocks", {}))
     if "supervision" in p:
         _supervise(machine, case, event)
-    for unit in (event.unit, case.holder_unit):
-        if unit != "system" and unit not in case.units_involved:
-            case.units_involved.append(unit)
+    # The units that have held the matter (its intake, each transfer, objection,
+    # overruling, review and re-review moves it): never merely the unit that acted, so
+    # no action widens who reads the matter (api.scope). Replay folds the same way.
+    if case.holder_unit not in case.units_involved:
+        case.units_involved.append(case.holder_unit)
     case.version = event.seq
     case.last_hash = event.hash
     case.last_occurred_at = event.occurred_at

@@ -85,7 +85,12 @@ def decide_registration(
         engine.unit(command.location_unit)
     accused = _accused_units(engine, command.accused_units)
     received_on = local_date(received_at)
-    rule_set = engine.rule_set_for(received_on)
+    try:
+        rule_set = engine.rule_set_for(received_on)
+    except InvalidCommand as refused:
+        # Bounded below by the first rule set (信访条例, in force from 2005-05-01): a
+        # matter received before any petition regulation has no law to run on.
+        raise InvalidCommand(str(refused), field="received_at") from None
     # 第二十条第三款 (2005: 第十八条第二款): “多人采用走访形式提出共同的信访事项的，应当推选代表，
     # 代表人数不得超过5人” — visits only; a joint letter or online petition with many
     # signatories registers as it is.

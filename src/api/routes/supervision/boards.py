@@ -55,11 +55,7 @@ class Board(BaseModel):
 def _after(cursor: str | None) -> tuple[date, str] | None:
     if cursor is None:
         return None
-    due, ident = cursors.decode(cursor, 2)
-    try:
-        return date.fromisoformat(str(due)), str(ident)
-    except ValueError:
-        raise ApiProblem(422, "validation-error", "malformed cursor", field="cursor") from None
+    return cursors.decode_day(cursor)
 
 
 def _board(
