@@ -39,7 +39,7 @@ LIFECYCLE: list[tuple[str, dict[str, Any]]] = [
     ("C1-XF", {"action": "transfer", "to_unit": "C1-ZJ"}),
     ("C1-ZJ", {"action": "accept"}),
     ("C1-ZJ", {"action": "reply", "outcome": "support", "opinion": "支持"}),
-    ("C1-ZJ", {"action": "evaluate", "satisfied": True}),
+    ("C1-XF", {"action": "evaluate", "satisfied": True}),  # the bureau, on the petitioner's behalf
 ]
 ACTIONS = ["register"] + [str(body["action"]) for _, body in LIFECYCLE]
 # The floor's legality: (state, action) -> next state, for this lifecycle.

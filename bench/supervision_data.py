@@ -132,6 +132,9 @@ def _accepted(c: Container, unit: str) -> str:
     act(c, case_id, f"{unit}-XF", "classify", type="claim", route="petition")
     act(c, case_id, f"{unit}-XF", "transfer", to_unit=f"{unit}-ZJ")
     act(c, case_id, f"{unit}-ZJ", "accept")
+    # The written notice of 第二十三条第三款 is given with the acceptance: a matter that
+    # is not overdue owes none (only a notify meets the notice clock).
+    act(c, case_id, f"{unit}-ZJ", "notify", kind="acceptance", method="post")
     return case_id
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import statistics
 import tempfile
 import time
@@ -22,8 +23,9 @@ from typing import Any
 
 from sqlalchemy import Boolean, Integer, insert
 
+from workflow.adapters.commit_order import COUNTER
 from workflow.adapters.database import Database
-from workflow.adapters.repository import CASES, EVENTS
+from workflow.adapters.repository import CASES, COUNTERS, EVENTS
 from workflow.adapters.types import UTCDateTime
 from workflow.audit import anchors
 from workflow.audit.verify import verify_log
@@ -100,6 +102,9 @@ def generate(db: Database, cases: int) -> int:
     total = 0
     batch_events: list[dict[str, Any]] = []
     batch_cases: list[dict[str, Any]] = []
+    # Commit numbers as the change feed gives them: verify checks each matter's are set,
+    # never go down and do not pass the feed counter.
+    commits = itertools.count(1)
     for case in range(cases):
         events = _case_events(case)
         total += sum(len(canonical_json(e.body())) for e in events)
@@ -115,6 +120,7 @@ def generate(db: Database, cases: int) -> int:
                 "payload": e.payload,
                 "prev_hash": e.prev_hash,
                 "hash": e.hash,
+                "commit_seq": next(commits),
             }
             for e in events
         )
@@ -130,6 +136,8 @@ def generate(db: Database, cases: int) -> int:
         if len(batch_events) >= 50_000:
             _flush(db, batch_events, batch_cases)
     _flush(db, batch_events, batch_cases)
+    with db.write() as conn:
+        conn.execute(insert(COUNTERS).values(name=COUNTER, value=next(commits) - 1))
     return total
 
 
