@@ -18,8 +18,9 @@ def encode(values: list[Any]) -> str:
 MAX_VALUE = 200
 
 
-def _malformed() -> ApiProblem:
-    return ApiProblem(422, "validation-error", "malformed cursor", field="cursor")
+def malformed(field: str = "cursor") -> ApiProblem:
+    """The one answer to a cursor this service did not issue: 422, naming the field."""
+    return ApiProblem(422, "validation-error", "malformed cursor", field=field)
 
 
 def decode(cursor: str, arity: int) -> list[str]:
@@ -36,7 +37,7 @@ def decode(cursor: str, arity: int) -> list[str]:
         or not all(isinstance(v, str) and 0 < len(v) <= MAX_VALUE for v in values)
         or any("\x00" in v for v in values)
     ):
-        raise _malformed()
+        raise malformed()
     return values
 
 
@@ -49,7 +50,7 @@ def decode_instant(cursor: str) -> tuple[datetime, str]:
             raise ValueError("no offset")
         return value.astimezone(UTC), ident
     except (ValueError, OverflowError):
-        raise _malformed() from None
+        raise malformed() from None
 
 
 def decode_day(cursor: str) -> tuple[date, str]:
@@ -58,4 +59,4 @@ def decode_day(cursor: str) -> tuple[date, str]:
     try:
         return date.fromisoformat(day), ident
     except ValueError:
-        raise _malformed() from None
+        raise malformed() from None

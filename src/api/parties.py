@@ -42,11 +42,10 @@ def read(db: Database, case_id: str) -> Parties:
     """The matter's parties; 404 ``not-found`` if there is no such matter."""
     check_id(case_id)
     with db.read() as conn:
-        rows = _PARTIES.rows(conn, {"w_id": case_id})
-    if not rows:
+        parties = read_in(conn, case_id)
+    if parties is None:
         raise scope.not_found(f"petition {case_id}")
-    holder, intake, involved = rows[0]
-    return Parties(case_id, holder, frozenset({holder, intake, *json_value(involved)}))
+    return parties
 
 
 def read_in(conn: Connection, case_id: str) -> Parties | None:

@@ -105,6 +105,16 @@ def readable(actor: Actor, case: Case, units: UnitDirectory) -> Case:
     return case
 
 
+def readable_parties(
+    actor: Actor, matter: Parties, units: UnitDirectory, what: str | None = None
+) -> Parties:
+    """``readable`` on a matter's parties: 404 (``what``, default the petition) when the
+    caller may not read it, the same answer as for an unknown id."""
+    if not can_read_parties(actor, matter, units):
+        raise not_found(what or f"petition {matter.case_id}")
+    return matter
+
+
 def require_acting(actor: Actor) -> None:
     """403 for a role that may never act on petitions (checked before any matter is read)."""
     require_role(actor, ACTING_ROLES, "act on petitions")

@@ -11,11 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy import Connection, select
 
-from api import scope
+from api import cursors, scope
 from api.auth import CurrentActor
 from api.deps import ContainerDep
 from api.presenter import event_payload
-from api.problems import ApiProblem, responses
+from api.problems import responses
 from api.schemas import FeedEventOut, Page
 from workflow.adapters.repository import CASES
 from workflow.domain.case import Case
@@ -36,7 +36,7 @@ def feed(
     try:
         cursor = change_feed.parse_cursor(after)
     except InvalidCommand as exc:
-        raise ApiProblem(422, "validation-error", "malformed cursor", field="after") from exc
+        raise cursors.malformed("after") from exc
 
     def visible(conn: Connection, case_ids: Collection[str]) -> set[str]:
         docs = conn.execute(select(CASES.c.doc).where(CASES.c.id.in_(list(case_ids))))

@@ -19,7 +19,6 @@ from api.deps import ContainerDep
 from api.presenter import etag, present, repeat_view
 from api.problems import ApiProblem, responses
 from api.schemas import Page, PetitionOut, RegisteredOut
-from api.scope import Parties
 from workflow.adapters import repository as repo
 from workflow.adapters.repository import CASES, DEADLINES
 from workflow.domain.actions import Action, Channel, Register
@@ -156,9 +155,7 @@ async def register(
     if body.repeat_of is not None:
         # Only a matter the caller reads (issue 22, F4): another one is the same 404 as
         # an unknown id, so naming ids probes nothing.
-        earlier = parties.read(c.db, body.repeat_of)
-        if not scope.can_read_parties(actor, earlier, c.units):
-            raise scope.not_found(f"petition {body.repeat_of}")
+        scope.readable_parties(actor, parties.read(c.db, body.repeat_of), c.units)
     code = query_codes.new_code()
     return await run_idempotent(
         request,
@@ -207,15 +204,14 @@ async def act(
     # goes to holds it then; a unit above the holder naming a leader does not read it by
     # doing so, and gets the 404 of an unknown id, nothing written). A refusal by the
     # domain (409/422, no personal data) still tells a unit above the holder why.
-    def check_replay(matter: Parties) -> None:
+    def still_actionable() -> None:
+        matter = parties.read(c.db, petition_id)
         scope.actionable(actor, matter, c.units)
-        if not scope.can_read_parties(actor, matter, c.units):
-            raise scope.not_found(f"petition {matter.case_id}")
+        scope.readable_parties(actor, matter, c.units)
 
     authorize, _ = parties.checks(
         c.db, petition_id, lambda matter: scope.actionable(actor, matter, c.units)
     )
-    _, still_actionable = parties.checks(c.db, petition_id, check_replay)
 
     metrics = getattr(request.app.state, "metrics", None)
     try:

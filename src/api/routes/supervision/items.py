@@ -68,8 +68,7 @@ def item_matter(c: Container, actor: Actor, item_id: str) -> str:
 
 def item_visible(c: Container, actor: Actor, item_id: str, matter: Parties) -> None:
     """Outside the caller's scope the item does not exist for them: 404, as if unknown."""
-    if not scope.can_read_parties(actor, matter, c.units):
-        raise scope.not_found(f"supervision item {item_id}")
+    scope.readable_parties(actor, matter, c.units, f"supervision item {item_id}")
 
 
 @router.get(
@@ -89,7 +88,7 @@ def list_items(
 ) -> ItemPage:
     sc = resolve_scope(c, actor, unit, subtree)
     limit = min(limit, c.settings.max_page_size)
-    after = str(cursors.decode(cursor, 1)[0]) if cursor else None
+    after = cursors.decode(cursor, 1)[0] if cursor else None
     with c.db.read() as conn:
         rows = supervision_board.items(conn, sc, states=state, limit=limit, after=after)
     items = [
@@ -118,8 +117,7 @@ class OpenItemIn(OpenSupervisionItem):
 
 def matter_visible(c: Container, actor: Actor, matter: Parties) -> None:
     """A matter outside the caller's scope does not exist for them: 404."""
-    if not scope.can_read_parties(actor, matter, c.units):
-        raise scope.not_found(f"petition {matter.case_id}")
+    scope.readable_parties(actor, matter, c.units)
 
 
 @router.post(
