@@ -12,6 +12,7 @@ from typing import Any
 
 from rules import compute_due
 from rules.counting import Pause
+from rules.deadlines import DayUnit
 from rules.due_dates import DueDate
 from rules.provisional import LatestLastDay, latest_last_day
 from rules.time import local_date
@@ -53,7 +54,10 @@ def _duty_note(ctx: Ctx, rule: str) -> list[str]:
         return []
     if ctx.fields.get("due_on"):
         return ["期限为机关依所依据的法律确定的履行或答复期限（分类时记录的 due_on）。"]
-    return ["所依据的法律期限未记录：参照《信访工作条例》第三十四条按60日计算（政策）。"]
+    return [
+        f"所依据的法律期限未记录：参照《信访工作条例》第三十四条按{DUTY_DEFAULT_DAYS}日计算"
+        "（政策）。"
+    ]
 
 
 def empty_clocks() -> Clocks:
@@ -87,7 +91,7 @@ def arm(ctx: Ctx, timer: TimerSpec, responsible_unit: str) -> Deadline | None:
         period_days=_period(ctx, timer.rule, start),
         chosen_because=choice.because,
     )
-    return Deadline(
+    armed = Deadline(
         id=f"{ctx.case.id}-{ctx.seq}-{timer.rule}",
         rule=timer.rule,
         rule_set=rule_set.id,
@@ -101,11 +105,9 @@ def arm(ctx: Ctx, timer: TimerSpec, responsible_unit: str) -> Deadline | None:
         due_on=due.due_on,
         status="pending",
         provisional=due.provisional,
-        explanation=due.explain()
-        + _duty_note(ctx, timer.rule)
-        + provisional_note(ctx.engine, timer.rule, due),
-        latest_on=latest_on(ctx.engine, timer.rule, due),
+        explanation=[],
     )
+    return _with_bound(ctx.engine, armed, due, _duty_note(ctx, timer.rule))
 
 
 def recompute(engine: Engine, deadline: Deadline, **changes: Any) -> Deadline:
@@ -128,12 +130,8 @@ def recompute(engine: Engine, deadline: Deadline, **changes: Any) -> Deadline:
         pauses=[Pause(a, b) for a, b in updated.pauses],
         chosen_because=because,
     )
-    return replace(
-        updated,
-        due_on=due.due_on,
-        provisional=due.provisional,
-        explanation=due.explain() + provisional_note(engine, updated.rule, due),
-        latest_on=latest_on(engine, updated.rule, due),
+    return _with_bound(
+        engine, replace(updated, due_on=due.due_on, provisional=due.provisional), due, []
     )
 
 
@@ -143,23 +141,29 @@ PETITIONER_WINDOWS = ("review_request", "re_review_request")
 
 
 def _bound(engine: Engine, rule: str, due: DueDate) -> LatestLastDay | None:
-    if rule not in PETITIONER_WINDOWS or not due.provisional:
+    # Only a calendar-day window has a roll-forward bound; an overlay that counted a
+    # window in working days would keep the provisional date rather than fail.
+    if rule not in PETITIONER_WINDOWS or not due.provisional or due.unit is not DayUnit.CALENDAR:
         return None
     bound = latest_last_day(due, engine.calendar)
     return None if bound.settled else bound
 
 
-def latest_on(engine: Engine, rule: str, due: DueDate) -> date | None:
-    """The latest last day of a petitioner's window while its year's notice is missing."""
-    bound = _bound(engine, rule, due)
-    return bound.latest_on if bound is not None else None
+def _with_bound(engine: Engine, deadline: Deadline, due: DueDate, notes: list[str]) -> Deadline:
+    """The deadline with its explanation and, for a petitioner's window on a provisional
+    date, its latest last day: the bound is walked once for both."""
+    bound = _bound(engine, deadline.rule, due)
+    return replace(
+        deadline,
+        explanation=due.explain() + notes + _provisional_note(deadline.rule, due, bound),
+        latest_on=bound.latest_on if bound is not None else None,
+    )
 
 
-def provisional_note(engine: Engine, rule: str, due: DueDate) -> list[str]:
+def _provisional_note(rule: str, due: DueDate, bound: LatestLastDay | None) -> list[str]:
     """What a provisional date means for this clock, in the explanation's words."""
     if not due.provisional:
         return []
-    bound = _bound(engine, rule, due)
     if bound is not None:
         return [
             f"申请期限不在暂定日期届满：放假安排公布前，{bound.latest_on} 24时后方届满；"

@@ -16,7 +16,7 @@ from rules.rulesets import regulation_of
 from workflow.domain.case import Deadline
 from workflow.domain.errors import GuardRejected
 from workflow.domain.units import Unit
-from workflow.services import notice_clocks
+from workflow.services import clocks
 from workflow.services.context import Ctx
 from workflow.services.delivery_guards import DELIVERY_GUARDS
 from workflow.services.evaluation import EVALUATION_GUARDS
@@ -154,8 +154,12 @@ def object_window_open(ctx: Ctx) -> None:
             "no objection window is open: it opens only on a transfer under "
             "《信访工作条例》第二十三条第三款 (2022), once",
         )
-    shifted = {d.rule: d for d in notice_clocks.receipt_moves(ctx)}.get("object")
-    _window_open(ctx, "object", ctx.occurred_on, "5-working-day objection window", deadline=shifted)
+    # The window counts from the organ's own receipt when this action records it.
+    received = ctx.field_date("received_on")
+    window = pending[-1]
+    if received is not None and window.trigger_on != received:
+        window = clocks.recompute(ctx.engine, window, trigger_on=received)
+    _window_open(ctx, "object", ctx.occurred_on, "5-working-day objection window", deadline=window)
 
 
 def holder_may_accept(ctx: Ctx) -> None:
@@ -245,7 +249,12 @@ def window_lapsed_too_early(ctx: Ctx) -> None:
     window that closed it (Contract 1.1: a window that lapsed too early reopens)."""
     window = ctx.case.latest(str(ctx.fields.get("rule")))
     if window is None or window.id != ctx.fields.get("deadline_id") or window.status != "lapsed":
-        raise GuardRejected("reopen_window", "no lapsed window of this matter to reopen")
+        raise GuardRejected(
+            "reopen_window",
+            "no lapsed window of this matter to reopen",
+            article="API Contract 1.1 (policy: a window that lapsed too early reopens; "
+            "《信访工作条例》第三十五条、第三十六条 count it from delivery)",
+        )
 
 
 def review_window_open(ctx: Ctx) -> None:

@@ -9,7 +9,7 @@ count from it (第二十三条第三款).
 from __future__ import annotations
 
 from workflow.domain.case import Deadline
-from workflow.services.clocks import Clocks, arm, empty_clocks, recompute
+from workflow.services.clocks import NOTICES, Clocks, arm, empty_clocks, recompute
 from workflow.services.context import Ctx
 from workflow.statechart.chart import TimerSpec
 
@@ -41,8 +41,8 @@ def deliver(ctx: Ctx, responsible_unit: str) -> Clocks:
 
 # The notices a ``notify`` of each kind gives (第二十三条第二款、第三款; 第三十四条).
 _NOTICE_CLOCKS = {
-    "receipt": ("notice_direct", "notice_transfer"),
-    "acceptance": ("notice_direct", "notice_transfer"),
+    "receipt": NOTICES,
+    "acceptance": NOTICES,
     "extension": ("notice_extension",),
     "other": (),
 }
@@ -52,8 +52,8 @@ def notify(ctx: Ctx) -> Clocks:
     """A written notice meets the running notice clocks of its kind, on the notice day."""
     clocks = empty_clocks()
     on = ctx.field_date("notified_on") or ctx.occurred_on
-    for d in ctx.case.deadlines:
-        if d.open and d.rule in _NOTICE_CLOCKS[str(ctx.fields["kind"])]:
+    for d in ctx.case.open_deadlines():
+        if d.rule in _NOTICE_CLOCKS[str(ctx.fields["kind"])]:
             clocks["closed"].append({"id": d.id, "status": "met", "on": on.isoformat()})
     return clocks
 
@@ -71,8 +71,8 @@ def receipt_moves(ctx: Ctx) -> list[Deadline]:
         return []
     return [
         recompute(ctx.engine, d, trigger_on=received)
-        for d in ctx.case.deadlines
-        if d.open and d.rule in RECEIPT_CLOCKS and d.trigger_on != received
+        for d in ctx.case.open_deadlines()
+        if d.rule in RECEIPT_CLOCKS and d.trigger_on != received
     ]
 
 

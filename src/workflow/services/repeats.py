@@ -24,6 +24,7 @@ import hmac
 import unicodedata
 
 from workflow.domain.case import Case
+from workflow.services.clocks import PETITIONER_WINDOWS
 
 
 def subject_key(subject: str) -> str:
@@ -41,13 +42,12 @@ def petitioner_key(secret: str, id_number: str) -> str:
 
 # Accepted and not yet answered: “已经受理或者正在办理” (第十九条第三款).
 BEING_HANDLED = frozenset({"handling", "performing_duty", "under_review", "under_re_review"})
-WINDOWS = ("review_request", "re_review_request")
 
 
 def lapsed_final(earlier: Case) -> bool:
     """Closed because the petitioner let a review or re-review window pass."""
     return earlier.state == "closed" and any(
-        d.rule in WINDOWS and d.status == "lapsed" for d in earlier.deadlines
+        d.rule in PETITIONER_WINDOWS and d.status == "lapsed" for d in earlier.deadlines
     )
 
 
