@@ -67,6 +67,7 @@ from workflow.adapters.repository import CASES, COUNTERS, EVENTS, event_from_row
 from workflow.audit import anchors as anchoring
 from workflow.audit.anchors import Anchor, AnchorCheck
 from workflow.domain.events import GENESIS
+from workflow.services import timers
 
 _BODY = (
     '{"actor":%s,"case_id":%s,"occurred_at":"%s","payload":%s,"prev_hash":%s,'
@@ -284,7 +285,10 @@ def timer_id_problem(typ: str, payload: Any, timer_id: str | None) -> str | None
         return "a timer id on an event no timer records"
     if timer_id is None:
         return "a timer's event without its timer id"
-    body = json.loads(payload) if isinstance(payload, str) else payload
+    try:
+        body = json.loads(payload) if isinstance(payload, str) else payload
+    except ValueError:
+        return "a timer's event whose payload is not JSON"
     named = expected_timer_id(typ, body)
     if named is None:
         return "a timer's event whose payload names no deadline"
@@ -306,14 +310,17 @@ def expected_timer_id(typ: str, payload: dict[str, Any]) -> tuple[str, str | Non
     kind = "lapse" if typ == "window_lapsed" else payload.get("kind")
     if not isinstance(deadline_id, str) or not isinstance(kind, str):
         return None
-    prefix = f"{deadline_id}:{kind}:"
+    prefix = timers.timer_id(deadline_id, kind, "")
     day: str | None = None
     if kind in ("warning", "breach") and isinstance(fields.get("due_on"), str):
         day = fields["due_on"]
     elif kind == "lapse" and isinstance(fields.get("due_at"), str):
-        due_at = datetime.fromisoformat(fields["due_at"])
+        try:
+            due_at = datetime.fromisoformat(fields["due_at"])
+        except ValueError:
+            return None  # reported as a payload that names no timer, never a 500
         day = (local_date(due_at) - timedelta(days=1)).isoformat()
-    return prefix, (prefix + day if day is not None else None)
+    return prefix, (timers.timer_id(deadline_id, kind, day) if day is not None else None)
 
 
 def _commit_problem(commit_seq: int | None, last: int) -> str:

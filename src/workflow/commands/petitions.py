@@ -13,7 +13,6 @@ from itertools import takewhile
 
 from sqlalchemy import Connection
 
-from rules import UnitKind
 from rules.time import local_date
 from workflow.adapters import repository as repo
 from workflow.adapters.database import Database
@@ -25,7 +24,7 @@ from workflow.domain.clock import Clock
 from workflow.domain.errors import IntegrityFailure, InvalidCommand, NotFound, VersionConflict
 from workflow.domain.events import Event
 from workflow.domain.ids import time_ordered_id
-from workflow.domain.units import Unit
+from workflow.domain.units import is_higher
 from workflow.services import query_codes, repeats
 from workflow.services.decide import decide_action
 from workflow.services.engine import Engine
@@ -247,20 +246,8 @@ class PetitionService:
         )
 
     def _higher(self, intake: str, holder: str) -> bool:
-        """Whether ``intake`` is a higher organ than ``holder`` (上级机关、单位, 第十九条第三款):
-        one of the holder's own superiors, or an organ of a government above the holder's."""
         new, old = self.engine.find_unit(intake), self.engine.find_unit(holder)
-        if new is None or old is None or new.code == old.code:
-            return False
-        if new.contains(old):
-            return True
-        new_gov, old_gov = self._government(new), self._government(old)
-        return new_gov.code != old_gov.code and new_gov.contains(old_gov)
-
-    def _government(self, unit: Unit) -> Unit:
-        if unit.kind is UnitKind.GOVERNMENT or unit.parent is None:
-            return unit
-        return self.engine.find_unit(unit.parent) or unit
+        return new is not None and old is not None and is_higher(new, old, self.engine.units)
 
     def get(self, case_id: str) -> Case:
         with self.db.read() as conn:

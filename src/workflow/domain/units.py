@@ -40,6 +40,27 @@ class UnitDirectory(Protocol):
     def get(self, code: str) -> Unit | None: ...
 
 
+def government_of(unit: Unit, units: UnitDirectory) -> Unit:
+    """The nearest government at or above ``unit`` (itself if none is in the tree)."""
+    for code in reversed(unit.lineage):
+        found = units.get(code)
+        if found is not None and found.kind is UnitKind.GOVERNMENT:
+            return found
+    return unit
+
+
+def is_higher(new: Unit, old: Unit, units: UnitDirectory) -> bool:
+    """Whether ``new`` is a higher organ than ``old`` (上级机关、单位, 《信访工作条例》
+    第十九条第三款): one of ``old``'s own superiors, or an organ of a government above
+    ``old``'s."""
+    if new.code == old.code:
+        return False
+    if new.contains(old):
+        return True
+    new_gov, old_gov = government_of(new, units), government_of(old, units)
+    return new_gov.code != old_gov.code and new_gov.contains(old_gov)
+
+
 def supervision_root(unit: Unit, units: UnitDirectory) -> Unit:
     """The top of the subtree a unit's supervisors oversee.
 

@@ -25,6 +25,12 @@ class TimerPlan:
     due_at: datetime
 
 
+def timer_id(deadline_id: str, kind: str, day: str) -> str:
+    """The id of a deadline's timer of ``kind`` for ``day`` (ISO): verify names timers
+    by it too, from an event's hashed payload."""
+    return f"{deadline_id}:{kind}:{day}"
+
+
 def plan_timers(case_id: str, deadline: Deadline, warning_days: int) -> list[TimerPlan]:
     if deadline.status != "pending":
         return []
@@ -35,7 +41,7 @@ def plan_timers(case_id: str, deadline: Deadline, warning_days: int) -> list[Tim
         last = deadline.lapses_after
         return [
             TimerPlan(
-                f"{deadline.id}:lapse:{last.isoformat()}",
+                timer_id(deadline.id, "lapse", last.isoformat()),
                 case_id,
                 deadline.id,
                 "lapse",
@@ -44,7 +50,7 @@ def plan_timers(case_id: str, deadline: Deadline, warning_days: int) -> list[Tim
         ]
     plans = [
         TimerPlan(
-            f"{deadline.id}:breach:{due}",
+            timer_id(deadline.id, "breach", due),
             case_id,
             deadline.id,
             "breach",
@@ -55,7 +61,7 @@ def plan_timers(case_id: str, deadline: Deadline, warning_days: int) -> list[Tim
     if warning_days > 0 and warn_on > deadline.trigger_on and not deadline.warned:
         plans.append(
             TimerPlan(
-                f"{deadline.id}:warning:{due}",
+                timer_id(deadline.id, "warning", due),
                 case_id,
                 deadline.id,
                 "warning",
